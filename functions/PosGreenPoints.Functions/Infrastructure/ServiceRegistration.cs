@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PosGreenPoints.Functions.Infrastructure.Health;
+
+namespace PosGreenPoints.Functions.Infrastructure;
+
+/// <summary>
+/// The one place the app's services are registered. The Functions host (<c>Program.cs</c>) and the
+/// local runner both call <see cref="AddPosGreenPoints"/>, so the two hosts run the same app.
+/// </summary>
+public static class ServiceRegistration
+{
+    public static IServiceCollection AddPosGreenPoints(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        // A host may have put its own clock here first (the local runner's Clock:Offset).
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<StorageOptions>()
+            .Configure(options =>
+            {
+                var section = configuration.GetSection(StorageOptions.SectionName);
+                options.ConnectionString = section.Value;
+                section.Bind(options);
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddStorageClients();
+
+        services.AddProblemDetails();
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options =>
+        {
+            options.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+
+        services.AddSingleton<StorageHealthProbe>();
+        return services;
+    }
+}
