@@ -11,7 +11,12 @@ try
     var environment = Environment.GetEnvironmentVariable("AZURE_FUNCTIONS_ENVIRONMENT") is { Length: > 0 } named
         ? named
         : Environments.Development; // As Core Tools: a local run is a Development run unless told otherwise.
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = environment });
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = args,
+        EnvironmentName = environment,
+        ContentRootPath = AppContext.BaseDirectory, // the runner's appsettings.json, wherever it is started from
+    });
 
     var appDirectory = builder.Configuration["app"]
         ?? throw new RunnerStartupException("Name the Function App's build output folder: --app <folder>.");
