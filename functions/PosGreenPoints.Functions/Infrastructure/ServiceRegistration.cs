@@ -2,7 +2,9 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Health;
+using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Infrastructure;
 
@@ -36,6 +38,9 @@ public static class ServiceRegistration
             options.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
 
+        services.AddAdmin(configuration);
+        services.AddSingleton<StorageProvisioner>();
+        services.AddReceipts(configuration);
         services.AddSingleton<StorageHealthProbe>();
         return services;
     }

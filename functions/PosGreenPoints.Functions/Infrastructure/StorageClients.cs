@@ -25,7 +25,7 @@ public static class StorageClients
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var clientOptions = Configure(new BlobClientOptions());
+            var clientOptions = Configure(new BlobClientOptions(), provider);
             return options.ConnectionString is { Length: > 0 } connectionString
                 ? new BlobServiceClient(connectionString, clientOptions)
                 : new BlobServiceClient(options.BlobServiceUri, Credential(options), clientOptions);
@@ -34,7 +34,7 @@ public static class StorageClients
         {
             var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
             // Base64 is what the Functions host expects of a queue-trigger message by default (host.json messageEncoding).
-            var clientOptions = Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+            var clientOptions = Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, provider);
             return options.ConnectionString is { Length: > 0 } connectionString
                 ? new QueueServiceClient(connectionString, clientOptions)
                 : new QueueServiceClient(options.QueueServiceUri, Credential(options), clientOptions);
@@ -42,7 +42,7 @@ public static class StorageClients
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var clientOptions = Configure(new TableClientOptions());
+            var clientOptions = Configure(new TableClientOptions(), provider);
             return options.ConnectionString is { Length: > 0 } connectionString
                 ? new TableServiceClient(connectionString, clientOptions)
                 : new TableServiceClient(options.TableServiceUri, Credential(options), clientOptions);
@@ -50,10 +50,15 @@ public static class StorageClients
         return services;
     }
 
-    private static T Configure<T>(T options) where T : ClientOptions
+    private static T Configure<T>(T options, IServiceProvider provider) where T : ClientOptions
     {
         options.Retry.MaxRetries = MaxRetries;
         options.Retry.NetworkTimeout = NetworkTimeout;
+        if (provider.GetService<StorageOperationCounter>() is { } counter)
+        {
+            options.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        }
+
         return options;
     }
 

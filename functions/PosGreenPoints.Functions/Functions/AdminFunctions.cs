@@ -1,0 +1,177 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using PosGreenPoints.Contracts.Admin;
+using PosGreenPoints.Functions.Admin;
+using PosGreenPoints.Functions.Infrastructure.Auth;
+using PosGreenPoints.Functions.Infrastructure.Http;
+
+namespace PosGreenPoints.Functions.Functions;
+
+/// <summary>The operator's endpoints for chains and API clients (api.md, Admin).</summary>
+public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientRegistry clients, ILogger<AdminFunctions> logger)
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Registers a chain (201 with a Location) or updates it (200); both answer the chain as stored.</summary>
+    [Function("AdminPutChain")]
+    public Task<IActionResult> PutChain(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/chains/{chainId}")] HttpRequest request,
+        string chainId,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, OperatorOnly, async caller =>
+        {
+            var (registration, problem) = await ReadJsonAsync<ChainRegistration>(request, cancellationToken);
+            if (registration is null)
+            {
+                return problem!;
+            }
+
+            var upsert = await chains.UpsertAsync(chainId, registration, cancellationToken);
+            switch (upsert)
+            {
+                case ChainUpsert.Created created:
+                    logger.LogInformation("{Operator} registered the chain {ChainId} in {TimeZone}", caller.ClientId, chainId, created.Chain.TimeZone.Id);
+                    return new CreatedResult(request.Path.ToUriComponent(), View(created.Chain));
+                case ChainUpsert.Updated updated:
+                    logger.LogInformation("{Operator} updated the chain {ChainId}: {TimeZone}", caller.ClientId, chainId, updated.Chain.TimeZone.Id);
+                    return new OkObjectResult(View(updated.Chain));
+                case ChainUpsert.Invalid invalid:
+                    return Problems.Validation(new Dictionary<string, string[]>(invalid.Errors));
+                default:
+                    throw new UnreachableException();
+            }
+        }, cancellationToken);
+
+    /// <summary>Creates a client and answers its key, the only time the key is shown.</summary>
+    [Function("AdminCreateClient")]
+    public Task<IActionResult> CreateClient(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/clients")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, OperatorOnly, async caller =>
+        {
+            var (clientRequest, problem) = await ReadJsonAsync<CreateClientRequest>(request, cancellationToken);
+            if (clientRequest is null)
+            {
+                return problem!;
+            }
+
+            var creation = await clients.CreateAsync(clientRequest, cancellationToken);
+            switch (creation)
+            {
+                case ClientCreation.Created created:
+                    var client = created.Client;
+                    logger.LogInformation("{Operator} created the client {ClientId} ({Role}, chains {Chains})",
+                        caller.ClientId, client.ClientId, RoleNames.ToName(client.Role), string.Join(",", client.Chains));
+                    // The key is in this body: no cache or proxy may keep it.
+                    request.HttpContext.Response.Headers.CacheControl = "no-store";
+                    return new ObjectResult(new CreatedClient(client.ClientId, RoleNames.ToName(client.Role), client.Chains, created.ApiKey))
+                    {
+                        StatusCode = StatusCodes.Status201Created,
+                    };
+                case ClientCreation.Invalid invalid:
+                    return Problems.Validation(new Dictionary<string, string[]>(invalid.Errors));
+                case ClientCreation.ChainsNotRegistered unregistered:
+                    return Problems.Create(
+                        StatusCodes.Status422UnprocessableEntity,
+                        ProblemTypes.ChainNotRegistered,
+                        "A chain is not registered.",
+                        "Register each chain with PUT /api/v1/admin/chains/{chainId} before giving it to a client.",
+                        new Dictionary<string, string[]>(unregistered.Errors));
+                case ClientCreation.IdTaken:
+                    return Problems.Conflict(
+                        ProblemTypes.Conflict,
+                        "The client id is taken.",
+                        "A client with this id exists or was revoked; client ids are never reused.");
+                default:
+                    throw new UnreachableException();
+            }
+        }, cancellationToken);
+
+    /// <summary>Revokes a client: its key stops working at once, on every instance. Revoking again is a 204 too.</summary>
+    [Function("AdminRevokeClient")]
+    public Task<IActionResult> RevokeClient(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/clients/{clientId}")] HttpRequest request,
+        string clientId,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, OperatorOnly, async caller =>
+        {
+            if (!ApiKeys.IsValidClientId(clientId))
+            {
+                return Problems.Validation(
+                    new Dictionary<string, string[]> { ["clientId"] = ["must be 1–64 characters of A–Z, a–z, 0–9, '_' and '-'."] },
+                    "The client id in the path is not valid.");
+            }
+
+            switch (await clients.RevokeAsync(clientId, cancellationToken))
+            {
+                case ClientRevocation.Revoked:
+                    logger.LogInformation("{Operator} revoked the client {ClientId}", caller.ClientId, clientId);
+                    return new NoContentResult();
+                case ClientRevocation.AlreadyRevoked:
+                    return new NoContentResult();
+                case ClientRevocation.NotFound:
+                    return Problems.NotFound("There is no client with this id.");
+                default:
+                    throw new UnreachableException();
+            }
+        }, cancellationToken);
+
+    private static ChainView View(Chain chain) => new(chain.ChainId, chain.Name, chain.TimeZone.Id);
+
+    /// <summary>
+    /// Reads a JSON body of at most <see cref="MaxBodyBytes"/>, stopping as soon as the limit is crossed.
+    /// </summary>
+    /// <returns>The body, or <c>null</c> and the problem to answer.</returns>
+    private static async Task<(T? Body, IActionResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!RequestBody.IsJsonOrUnspecified(request))
+        {
+            return (null, Problems.Create(
+                StatusCodes.Status415UnsupportedMediaType,
+                ProblemTypes.UnsupportedMediaType,
+                "The content type is not supported.",
+                "Send the body as application/json."));
+        }
+
+        byte[]? bytes;
+        try
+        {
+            bytes = await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException failure)
+        {
+            // Kestrel's own verdict on the body (a broken chunked encoding, its size limit): the
+            // client's fault, never a 500.
+            return (null, failure.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problems.TooLarge(MaxBodyBytes)
+                : Problems.Malformed("The request body could not be read."));
+        }
+
+        if (bytes is null)
+        {
+            return (null, Problems.TooLarge(MaxBodyBytes));
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, Json) is { } body
+                ? (body, null)
+                : (null, Problems.Malformed("The body must be a JSON object."));
+        }
+        catch (JsonException failure)
+        {
+            return (null, Problems.Malformed(failure.Path is { Length: > 0 } path
+                ? $"The body is not valid JSON for this request (at {path})."
+                : "The body is not valid JSON for this request."));
+        }
+    }
+}

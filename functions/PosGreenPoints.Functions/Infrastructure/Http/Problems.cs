@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace PosGreenPoints.Functions.Infrastructure.Http;
+
+/// <summary>Problem-details answers (<c>application/problem+json</c>) for every error the API gives.</summary>
+public static class Problems
+{
+    public static ObjectResult Create(int status, string type, string title, string? detail = null, IDictionary<string, string[]>? errors = null)
+    {
+        var problem = errors is { Count: > 0 }
+            ? new ValidationProblemDetails(errors) { Status = status, Type = type, Title = title, Detail = detail }
+            : new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
+        return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+    }
+
+    public static ObjectResult Validation(IDictionary<string, string[]> errors, string? detail = null) =>
+        Create(StatusCodes.Status400BadRequest, ProblemTypes.Validation, "The request is not valid.", detail ?? "See 'errors' for each invalid field by its JSON path.", errors);
+
+    public static ObjectResult Malformed(string detail) =>
+        Create(StatusCodes.Status400BadRequest, ProblemTypes.MalformedRequest, "The request body could not be read.", detail);
+
+    public static ObjectResult TooLarge(long limitBytes) =>
+        Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.", $"The limit is {limitBytes} bytes.");
+
+    public static ObjectResult Unauthenticated() =>
+        Create(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, "A valid API key is required.", "Send the key in the X-Api-Key header.");
+
+    public static ObjectResult Forbidden(string detail = "This API key may not do this.") =>
+        Create(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden.", detail);
+
+    public static ObjectResult NotFound(string detail = "There is no such object, or it is outside this key's scope.") =>
+        Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", detail);
+
+    public static ObjectResult Conflict(string type, string title, string detail) =>
+        Create(StatusCodes.Status409Conflict, type, title, detail);
+
+    public static ObjectResult StorageUnavailable() =>
+        Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.StorageUnavailable, "Storage is unavailable.", "Nothing was changed. Retry later.");
+}
