@@ -12,7 +12,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
     [Fact]
     public async Task Health_is_200_with_blob_queue_and_table_checks_when_storage_answers()
     {
-        await using var runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, azurite.ConnectionString);
+        await using var runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, azurite.ConnectionString, FunctionAppFixture.Settings);
         using var client = runner.CreateClient();
 
         using var response = await client.GetAsync("api/health");
@@ -32,7 +32,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
             .Replace($":{azurite.BlobPort}/", $":{nothingListens}/", StringComparison.Ordinal)
             .Replace($":{azurite.QueuePort}/", $":{nothingListens}/", StringComparison.Ordinal)
             .Replace($":{azurite.TablePort}/", $":{nothingListens}/", StringComparison.Ordinal);
-        await using var runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, unreachable);
+        await using var runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, unreachable, FunctionAppFixture.Settings);
         using var client = runner.CreateClient();
 
         using var response = await client.GetAsync("api/health");

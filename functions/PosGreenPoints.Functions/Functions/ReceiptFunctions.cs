@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Functions.Infrastructure.Auth;
+using PosGreenPoints.Functions.Infrastructure.Http;
+using PosGreenPoints.Functions.Receipts;
+
+namespace PosGreenPoints.Functions.Functions;
+
+/// <summary>The receipts API of api.md: post one, post a batch, read one.</summary>
+public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submissions, ReceiptQueries queries)
+{
+    public const int MaxReceiptBodyBytes = 256 * 1024;
+    public const int MaxBatchBodyBytes = 8 * 1024 * 1024;
+
+    private static readonly IReadOnlySet<Role> Posters = new HashSet<Role> { Role.Pos, Role.Operator };
+    private static readonly IReadOnlySet<Role> Readers = new HashSet<Role> { Role.Pos, Role.Chain, Role.Operator };
+
+    [Function("PostReceipt")]
+    public Task<IActionResult> PostReceipt(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, Posters, caller => WithJsonBody(request, MaxReceiptBodyBytes, async body =>
+        {
+            if (body.ValueKind != JsonValueKind.Object)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["$"] = ["must be a receipt object."] });
+            }
+
+            return await submissions.SubmitAsync(body, caller, cancellationToken) switch
+            {
+                SubmissionOutcome.Stored { Outcome: IntakeOutcome.Accepted accepted } => Accepted(accepted.ReceiptId),
+                SubmissionOutcome.Stored { Outcome: IntakeOutcome.Duplicate duplicate } => new OkObjectResult(
+                    new ReceiptAccepted(duplicate.ReceiptId, duplicate.Status, StatusUrl(duplicate.ReceiptId), Duplicate: true)),
+                SubmissionOutcome.Stored { Outcome: IntakeOutcome.Conflict conflict } => Problems.Conflict(
+                    ProblemTypes.ReceiptConflict,
+                    "A different receipt with this key exists.",
+                    $"Receipt {conflict.ReceiptId} was posted before with different content; a receipt is never changed. Post a return to correct a sale."),
+                SubmissionOutcome other => Refusal(other),
+            };
+        }, cancellationToken), cancellationToken);
+
+    [Function("PostReceiptBatch")]
+    public Task<IActionResult> PostReceiptBatch(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts/batch")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, Posters, caller => WithJsonBody(request, MaxBatchBodyBytes, async body =>
+        {
+            if (body.ValueKind != JsonValueKind.Object
+                || !body.TryGetProperty("receipts", out var receipts)
+                || receipts.ValueKind != JsonValueKind.Array)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["receipts"] = ["is required: an array of 1–500 receipts."] });
+            }
+
+            var count = receipts.GetArrayLength();
+            if (count is 0 or > ReceiptSubmissions.MaxBatchSize)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["receipts"] = [$"must hold 1–{ReceiptSubmissions.MaxBatchSize} receipts; it holds {count}."] });
+            }
+
+            var outcomes = await submissions.SubmitBatchAsync(receipts.EnumerateArray().ToList(), caller, cancellationToken);
+            return new OkObjectResult(new BatchResult(outcomes.Select((outcome, index) => ToBatchItem(index, outcome)).ToList()));
+        }, cancellationToken), cancellationToken);
+
+    [Function("GetReceipt")]
+    public Task<IActionResult> GetReceipt(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/receipts/{receiptId}")] HttpRequest request,
+        string receiptId,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, Readers, async caller =>
+            await queries.FindAsync(receiptId, caller, cancellationToken) is { } receipt
+                ? new OkObjectResult(receipt)
+                : Problems.NotFound(), cancellationToken);
+
+    private static async Task<IActionResult> WithJsonBody(HttpRequest request, int limitBytes, Func<JsonElement, Task<IActionResult>> handle, CancellationToken cancellationToken)
+    {
+        if (!RequestBody.IsJsonOrUnspecified(request))
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "The body must be JSON.", "Send Content-Type: application/json.");
+        }
+
+        var bytes = await RequestBody.ReadAsync(request, limitBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return Problems.TooLarge(limitBytes);
+        }
+
+        var parsed = ReceiptJson.Parse(bytes);
+        if (!parsed.IsWellFormed)
+        {
+            return Problems.Malformed(parsed.MalformedReason);
+        }
+
+        using var document = parsed.Document;
+        return await handle(document.RootElement);
+    }
+
+    private static AcceptedResult Accepted(string receiptId)
+    {
+        var statusUrl = StatusUrl(receiptId);
+        return new AcceptedResult(statusUrl, new ReceiptAccepted(receiptId, ReceiptStatuses.Accepted, statusUrl));
+    }
+
+    private static string StatusUrl(string receiptId) => $"/api/v1/receipts/{Uri.EscapeDataString(receiptId)}";
+
+    private static ObjectResult Refusal(SubmissionOutcome outcome) => outcome switch
+    {
+        SubmissionOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
+        SubmissionOutcome.ChainNotRegistered unregistered => Problems.Create(
+            StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainNotRegistered, "The chain is not registered.",
+            $"Chain '{unregistered.ChainId}' is not registered; an operator registers it with PUT /api/v1/admin/chains/{{chainId}}."),
+        SubmissionOutcome.OutOfScope => Problems.Forbidden("This API key may not post receipts for that chain."),
+        _ => throw new InvalidOperationException($"{outcome} is not a refusal."),
+    };
+
+    private static BatchItemResult ToBatchItem(int index, SubmissionOutcome outcome) => outcome switch
+    {
+        SubmissionOutcome.Stored { Outcome: IntakeOutcome.Accepted accepted } => new(index, accepted.ReceiptId, BatchItemStatuses.Accepted),
+        SubmissionOutcome.Stored { Outcome: IntakeOutcome.Duplicate duplicate } => new(index, duplicate.ReceiptId, BatchItemStatuses.Duplicate),
+        SubmissionOutcome.Stored { Outcome: IntakeOutcome.Conflict conflict } => Rejected(index, "$", $"receipt {conflict.ReceiptId} was posted before with different content (receipt-conflict)."),
+        SubmissionOutcome.Invalid invalid => new(index, null, BatchItemStatuses.Rejected, invalid.Errors.AsReadOnly()),
+        SubmissionOutcome.ChainNotRegistered unregistered => Rejected(index, "chainId", $"chain '{unregistered.ChainId}' is not registered."),
+        SubmissionOutcome.OutOfScope => Rejected(index, "chainId", "this API key may not post receipts for that chain."),
+        _ => throw new InvalidOperationException($"Unknown outcome {outcome}."),
+    };
+
+    private static BatchItemResult Rejected(int index, string path, string message) =>
+        new(index, null, BatchItemStatuses.Rejected, new Dictionary<string, string[]> { [path] = [message] });
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PosGreenPoints.Contracts.Admin;
+using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Tests.Fixtures;
+
+namespace PosGreenPoints.Tests.EndToEnd.Auth;
+
+/// <summary>Every route × every kind of caller × own or other chain → the status api.md promises.</summary>
+[Collection(FunctionAppTests.Name)]
+public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
+{
+    private enum Caller
+    {
+        NoKey,
+        UnknownKey,
+        RevokedKey,
+        Pos,
+        ChainRole,
+        Operator,
+    }
+
+    private enum Scope
+    {
+        Own,
+        Other,
+    }
+
+    private sealed record Setup(string OwnChain, string OtherChain, string OwnReceiptUrl, string OtherReceiptUrl, IReadOnlyDictionary<Caller, string?> Keys);
+
+    [Fact]
+    public async Task Every_route_answers_every_caller_as_the_contract_says()
+    {
+        var setup = await SetUpAsync();
+        var failures = new List<string>();
+        var checks = 0;
+
+        foreach (var caller in Enum.GetValues<Caller>())
+        {
+            foreach (var scope in Enum.GetValues<Scope>())
+            {
+                using var client = app.Client(setup.Keys[caller]);
+                var chain = scope == Scope.Own ? setup.OwnChain : setup.OtherChain;
+                foreach (var (route, send, expected) in Routes(setup, chain, scope, caller))
+                {
+                    using var response = await send(client);
+                    checks++;
+                    var actual = (int)response.StatusCode;
+                    if (actual != expected)
+                    {
+                        failures.Add($"{route} as {caller} on {scope} chain: expected {expected}, got {actual} {await response.Content.ReadAsStringAsync()}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {checks} checks failed:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
+    }
+
+    [Fact]
+    public async Task A_pos_key_posting_a_batch_for_another_chain_gets_that_receipt_rejected_and_the_rest_accepted()
+    {
+        var setup = await SetUpAsync();
+        using var client = app.Client(setup.Keys[Caller.Pos]);
+
+        using var response = await client.PostAsync("api/v1/receipts/batch", AppApi.Json(new System.Text.Json.Nodes.JsonObject
+        {
+            ["receipts"] = new System.Text.Json.Nodes.JsonArray(SampleReceipts.Receipt(30, setup.OwnChain), SampleReceipts.Receipt(31, setup.OtherChain)),
+        }));
+        var results = (await response.Content.ReadFromJsonAsync<BatchResult>())!.Results;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("accepted", results[0].Status);
+        Assert.Equal("rejected", results[1].Status);
+        Assert.Contains("chainId", results[1].Errors!.Keys);
+    }
+
+    private static int Expect(Caller caller, int allowed, params Caller[] mayUse) => caller switch
+    {
+        Caller.NoKey or Caller.UnknownKey or Caller.RevokedKey => 401,
+        _ when mayUse.Contains(caller) => allowed,
+        _ => 403,
+    };
+
+    private static IEnumerable<(string Route, Func<HttpClient, Task<HttpResponseMessage>> Send, int Expected)> Routes(Setup setup, string chain, Scope scope, Caller caller)
+    {
+        var receiptNumber = $"M-{Guid.NewGuid():N}"[..20];
+        var receipt = SampleReceipts.Receipt(20, chain);
+        receipt["receiptNumber"] = receiptNumber;
+        var posting = Expect(caller, scope == Scope.Own || caller == Caller.Operator ? 202 : 403, Caller.Pos, Caller.Operator);
+        yield return ("POST /v1/receipts", client => client.PostAsync("api/v1/receipts", AppApi.Json(receipt)), posting);
+
+        var batchReceipt = SampleReceipts.Receipt(21, chain);
+        batchReceipt["receiptNumber"] = receiptNumber + "B";
+        yield return ("POST /v1/receipts/batch", client => client.PostAsync("api/v1/receipts/batch", AppApi.Json(new System.Text.Json.Nodes.JsonObject { ["receipts"] = new System.Text.Json.Nodes.JsonArray(batchReceipt) })),
+            Expect(caller, 200, Caller.Pos, Caller.Operator));
+
+        var receiptUrl = scope == Scope.Own ? setup.OwnReceiptUrl : setup.OtherReceiptUrl;
+        yield return ("GET /v1/receipts/{id}", client => client.GetAsync(receiptUrl),
+            Expect(caller, scope == Scope.Own || caller == Caller.Operator ? 200 : 404, Caller.Pos, Caller.ChainRole, Caller.Operator));
+
+        yield return ("PUT /v1/admin/chains/{chainId}", client => client.PutAsJsonAsync($"api/v1/admin/chains/{chain}", new ChainRegistration("Renamed")),
+            Expect(caller, 200, Caller.Operator));
+        var newClient = $"matrix-{Guid.NewGuid():N}";
+        yield return ("POST /v1/admin/clients", client => client.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest(newClient, "pos", [chain])),
+            Expect(caller, 201, Caller.Operator));
+        yield return ("DELETE /v1/admin/clients/{clientId}", client => client.DeleteAsync($"api/v1/admin/clients/{newClient}"),
+            Expect(caller, 204, Caller.Operator));
+        yield return ("GET /health", client => client.GetAsync("api/health"), 200);
+    }
+
+    private async Task<Setup> SetUpAsync()
+    {
+        var own = SampleReceipts.NewChainId("own");
+        var other = SampleReceipts.NewChainId("other");
+        await app.RegisterChainAsync(own);
+        await app.RegisterChainAsync(other);
+        var revoked = await app.CreateClientAsync("pos", own);
+        await app.RevokeClientAsync(revoked);
+        var keys = new Dictionary<Caller, string?>
+        {
+            [Caller.NoKey] = null,
+            [Caller.UnknownKey] = "nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            [Caller.RevokedKey] = revoked,
+            [Caller.Pos] = await app.CreateClientAsync("pos", own),
+            [Caller.ChainRole] = await app.CreateClientAsync("chain", own),
+            [Caller.Operator] = FunctionAppFixture.OperatorKey,
+        };
+
+        using var operatorClient = app.Client();
+        async Task<string> PostAsync(string chain, int index)
+        {
+            using var response = await operatorClient.PostAsync("api/v1/receipts", AppApi.Json(SampleReceipts.Receipt(index, chain)));
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return body.GetProperty("statusUrl").GetString()!.TrimStart('/');
+        }
+
+        return new Setup(own, other, await PostAsync(own, 22), await PostAsync(other, 23), keys);
+    }
+}

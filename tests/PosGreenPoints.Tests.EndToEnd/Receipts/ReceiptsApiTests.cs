@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Tests.Fixtures;
+
+namespace PosGreenPoints.Tests.EndToEnd.Receipts;
+
+[Collection(FunctionAppTests.Name)]
+public sealed class ReceiptsApiTests(FunctionAppFixture app)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    [Fact]
+    public async Task A_new_receipt_is_accepted_with_its_status_url_and_can_be_read_back()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        var posKey = await app.CreateClientAsync("pos", chainId);
+        using var client = app.Client(posKey);
+        var receipt = SampleReceipts.Receipt(0, chainId);
+
+        using var posted = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+        var accepted = await posted.Content.ReadFromJsonAsync<ReceiptAccepted>();
+        var status = await client.GetFromJsonAsync<ReceiptStatusView>(accepted!.StatusUrl.TrimStart('/'));
+
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        Assert.Equal("accepted", accepted.Status);
+        Assert.Null(accepted.Duplicate);
+        Assert.Equal(accepted.StatusUrl, posted.Headers.Location?.OriginalString);
+        Assert.Equal(accepted.ReceiptId, status!.ReceiptId);
+        Assert.Equal(chainId, status.ChainId);
+        Assert.Equal((string?)receipt["storeId"], status.StoreId);
+        Assert.Equal((string?)receipt["memberId"], status.MemberId);
+        Assert.Equal("accepted", status.Status);
+    }
+
+    [Fact]
+    public async Task Duplicate_post_with_same_content_returns_original_and_queues_nothing()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        using var client = app.Client();
+        var receipt = SampleReceipts.Receipt(1, chainId);
+        using var first = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+        var messagesBefore = await QueuedMessagesAsync();
+
+        // The same receipt with another formatting and property order is the same content.
+        var reformatted = JsonSerializer.Serialize(JsonSerializer.Deserialize<SortedDictionary<string, JsonElement>>(receipt.ToJsonString()), Indented);
+        using var second = await client.PostAsync("api/v1/receipts", AppApi.Json(reformatted));
+        var original = await first.Content.ReadFromJsonAsync<ReceiptAccepted>();
+        var duplicate = await second.Content.ReadFromJsonAsync<ReceiptAccepted>();
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.True(duplicate!.Duplicate);
+        Assert.Equal(original!.ReceiptId, duplicate.ReceiptId);
+        Assert.Equal(messagesBefore, await QueuedMessagesAsync());
+    }
+
+    [Fact]
+    public async Task Same_key_with_different_content_is_a_409_receipt_conflict()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        using var client = app.Client();
+        var receipt = SampleReceipts.Receipt(2, chainId);
+        using var first = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+        receipt["memberId"] = "SOMEONE-ELSE";
+
+        using var second = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+        var problem = await second.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal("application/problem+json", second.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("https://posgreenpoints.cn/problems/receipt-conflict", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_posts_of_one_receipt_store_it_once_and_queue_it_once()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        var receipt = SampleReceipts.Receipt(3, chainId).ToJsonString();
+        var messagesBefore = await QueuedMessagesAsync();
+        using var start = new ManualResetEventSlim();
+
+        var posts = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        {
+            using var client = app.Client();
+            start.Wait();
+            using var response = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+            return (response.StatusCode, Body: await response.Content.ReadFromJsonAsync<ReceiptAccepted>());
+        })).ToList();
+        start.Set();
+        var answers = await Task.WhenAll(posts);
+
+        Assert.Equal(1, answers.Count(answer => answer.StatusCode == HttpStatusCode.Accepted));
+        Assert.Equal(19, answers.Count(answer => answer.StatusCode == HttpStatusCode.OK && answer.Body!.Duplicate == true));
+        Assert.Single(answers.Select(answer => answer.Body!.ReceiptId).Distinct());
+        Assert.Single(await StoredReceiptsAsync(chainId));
+        Assert.Equal(messagesBefore + 1, await QueuedMessagesAsync());
+    }
+
+    [Fact]
+    public async Task A_receipt_of_an_unregistered_chain_is_422_and_stores_nothing()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        using var client = app.Client();
+
+        using var response = await client.PostAsync("api/v1/receipts", AppApi.Json(SampleReceipts.Receipt(4, chainId)));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("https://posgreenpoints.cn/problems/chain-not-registered", problem.GetProperty("type").GetString());
+        Assert.Empty(await StoredReceiptsAsync(chainId));
+    }
+
+    [Fact]
+    public async Task A_large_receipt_is_stored_by_claim_check_and_reads_back()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        using var client = app.Client();
+        var receipt = SampleReceipts.Receipt(5, chainId);
+        var lines = new System.Text.Json.Nodes.JsonArray();
+        for (var number = 1; number <= 500; number++)
+        {
+            lines.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["lineNumber"] = number, ["sku"] = $"SKU-{number:D5}", ["description"] = "水性木器漆 1L 环保型号",
+                ["quantity"] = 1, ["unitPrice"] = 10.00m, ["discount"] = 0, ["amount"] = 10.00m,
+            });
+        }
+
+        receipt["lines"] = lines;
+        receipt["total"] = 5000.00m;
+
+        using var posted = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+        Assert.True(posted.StatusCode == HttpStatusCode.Accepted, await posted.Content.ReadAsStringAsync());
+        var accepted = await posted.Content.ReadFromJsonAsync<ReceiptAccepted>();
+        var stored = Assert.Single(await StoredReceiptsAsync(chainId));
+
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        Assert.NotNull(stored.GetString("BodyBlob"));
+        Assert.Null(stored.GetString("Body"));
+        var blob = app.Azurite.Blobs.GetBlobContainerClient("receipts").GetBlobClient(stored.GetString("BodyBlob"));
+        Assert.Contains("SKU-00500", (await blob.DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(accepted!.StatusUrl.TrimStart('/'))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_receipt_id_of_another_chain_reads_as_404_exactly_like_a_missing_one()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        var otherChain = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        await app.RegisterChainAsync(otherChain);
+        using var operatorClient = app.Client();
+        using var posted = await operatorClient.PostAsync("api/v1/receipts", AppApi.Json(SampleReceipts.Receipt(6, chainId)));
+        var existing = (await posted.Content.ReadFromJsonAsync<ReceiptAccepted>())!.StatusUrl.TrimStart('/');
+        var missing = existing.Replace("SH-", "XX-", StringComparison.Ordinal);
+        using var otherChainClient = app.Client(await app.CreateClientAsync("pos", otherChain));
+
+        using var present = await otherChainClient.GetAsync(existing);
+        using var absent = await otherChainClient.GetAsync(missing);
+
+        Assert.Equal(HttpStatusCode.NotFound, present.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+        Assert.Equal(await absent.Content.ReadAsStringAsync(), await present.Content.ReadAsStringAsync());
+    }
+
+    private async Task<int> QueuedMessagesAsync()
+    {
+        var queue = app.Azurite.Queues.GetQueueClient("receipts-to-score");
+        await queue.CreateIfNotExistsAsync();
+        return (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+    }
+
+    private async Task<List<TableEntity>> StoredReceiptsAsync(string chainId)
+    {
+        var entities = new List<TableEntity>();
+        var table = app.Azurite.Tables.GetTableClient("Receipts");
+        await table.CreateIfNotExistsAsync();
+        await foreach (var entity in table.QueryAsync<TableEntity>(entity => entity.GetString("ChainId") == chainId))
+        {
+            entities.Add(entity);
+        }
+
+        return entities;
+    }
+}

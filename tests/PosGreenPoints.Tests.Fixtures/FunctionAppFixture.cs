@@ -1,0 +1,55 @@
+using System.Net.Http.Headers;
+using Xunit;
+
+namespace PosGreenPoints.Tests.Fixtures;
+
+/// <summary>
+/// The end-to-end fixture: a real Azurite and the PosGreenPoints Function App served by the local
+/// runner against it, over real HTTP on a free loopback port. Shared by a test collection, so the
+/// app starts once; tests keep apart by using their own chain ids.
+/// </summary>
+public sealed class FunctionAppFixture : IAsyncLifetime
+{
+    public const string OperatorKey = "e2e-bootstrap-operator-key-0123456789abcdef";
+
+    private LocalRunnerProcess? _runner;
+
+    public AzuriteFixture Azurite { get; } = new();
+
+    public LocalRunnerProcess Runner => _runner ?? throw new InvalidOperationException("The fixture has not started.");
+
+    /// <summary>Settings of the app under test, as app settings (environment variables) of the runner process.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["Auth:BootstrapOperatorKey"] = OperatorKey,
+    };
+
+    public async Task InitializeAsync()
+    {
+        await Azurite.InitializeAsync();
+        _runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, Azurite.ConnectionString, Settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_runner is not null)
+        {
+            await _runner.DisposeAsync();
+        }
+
+        await Azurite.DisposeAsync();
+    }
+
+    /// <summary>An HTTP client for the app that sends <paramref name="apiKey"/> as X-Api-Key (none when null).</summary>
+    public HttpClient Client(string? apiKey = OperatorKey)
+    {
+        var client = Runner.CreateClient();
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+}
