@@ -53,6 +53,13 @@ public sealed class FunctionApp
         return new FunctionApp(directory, assembly, HostSettings.Load(directory), functions);
     }
 
+    /// <summary>
+    /// The app without the given functions: as the host does for <c>AzureWebJobs.&lt;name&gt;.Disabled</c>,
+    /// a disabled function is neither served nor triggered.
+    /// </summary>
+    public FunctionApp Without(IReadOnlyCollection<FunctionMetadata> disabled) =>
+        disabled.Count == 0 ? this : new FunctionApp(Directory, Assembly, Host, Functions.Except(disabled).ToList());
+
     /// <summary>Calls the app's service registration, named by its <c>LocalRunner.ServiceRegistration</c> assembly metadata.</summary>
     public void RegisterServices(IServiceCollection services, IConfiguration configuration)
     {

@@ -33,6 +33,8 @@ try
     app.RegisterServices(builder.Services, builder.Configuration);
 
     var storageConnection = builder.Configuration["AzureWebJobsStorage"];
+    var disabled = app.Functions.Where(function => builder.Configuration.GetValue<bool>($"AzureWebJobs.{function.Name}.Disabled")).ToList();
+    app = app.Without(disabled);
     foreach (var function in app.Functions)
     {
         var trigger = function.Trigger;
@@ -74,6 +76,16 @@ try
     }
 
     var web = builder.Build();
+    if (builder.Configuration.GetValue<bool>("LocalRunner:ExitWhenStdinCloses"))
+    {
+        // For test fixtures, which hold standard input open: when the test process dies, so does the runner.
+        _ = Task.Run(async () =>
+        {
+            await Console.OpenStandardInput().CopyToAsync(Stream.Null);
+            web.Lifetime.StopApplication();
+        });
+    }
+
     var routes = HttpTriggers.Map(web, app);
     var logger = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LocalRunner");
     web.Lifetime.ApplicationStarted.Register(() =>
@@ -81,6 +93,10 @@ try
         var clock = web.Services.GetRequiredService<TimeProvider>();
         logger.LogInformation("Serving {App} ({Environment}) with {Count} functions; now is {Now:O}",
             app.Assembly.GetName().Name, web.Environment.EnvironmentName, app.Functions.Count, clock.GetUtcNow());
+        foreach (var function in disabled)
+        {
+            logger.LogInformation("  {Function}: disabled by {Setting}", function.Name, $"AzureWebJobs.{function.Name}.Disabled");
+        }
         foreach (var route in routes)
         {
             logger.LogInformation("  {Route}", route);

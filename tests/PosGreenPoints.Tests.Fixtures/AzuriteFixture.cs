@@ -58,6 +58,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
 
         List<string> arguments =
         [
+            "--require", Path.Combine(AppContext.BaseDirectory, "exit-with-parent.js"),
             script, "--silent", "--skipApiVersionCheck",
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),

@@ -8,11 +8,19 @@ namespace PosGreenPoints.Tests.Fixtures;
 /// runner against it, over real HTTP on a free loopback port. Shared by a test collection, so the
 /// app starts once; tests keep apart by using their own chain ids.
 /// </summary>
-public sealed class FunctionAppFixture : IAsyncLifetime
+public sealed class FunctionAppFixture : IAsyncLifetime, IAsyncDisposable
 {
     public const string OperatorKey = "e2e-bootstrap-operator-key-0123456789abcdef";
 
+    private readonly IReadOnlyDictionary<string, string?> _settings;
     private LocalRunnerProcess? _runner;
+
+    public FunctionAppFixture()
+        : this(Settings)
+    {
+    }
+
+    private FunctionAppFixture(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
 
     public AzuriteFixture Azurite { get; } = new();
 
@@ -24,11 +32,24 @@ public sealed class FunctionAppFixture : IAsyncLifetime
         ["Auth:BootstrapOperatorKey"] = OperatorKey,
     };
 
+    /// <summary>
+    /// An app of its own, with its own Azurite, whose scoring function is disabled: for tests that watch
+    /// the scoring queue, which a running scorer would empty.
+    /// </summary>
+    public static async Task<FunctionAppFixture> StartIntakeOnlyAsync()
+    {
+        var app = new FunctionAppFixture(new Dictionary<string, string?>(Settings) { ["AzureWebJobs.ScoreReceipts.Disabled"] = "true" });
+        await app.InitializeAsync();
+        return app;
+    }
+
     public async Task InitializeAsync()
     {
         await Azurite.InitializeAsync();
-        _runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, Azurite.ConnectionString, Settings);
+        _runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, Azurite.ConnectionString, _settings);
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     public async Task DisposeAsync()
     {

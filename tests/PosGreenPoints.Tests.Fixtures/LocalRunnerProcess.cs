@@ -53,6 +53,7 @@ public sealed partial class LocalRunnerProcess : IAsyncDisposable
             ["AzureWebJobsStorage"] = storageConnectionString,
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
             ["Logging__Console__FormatterName"] = "simple",
+            ["LocalRunner__ExitWhenStdinCloses"] = "true",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
         {

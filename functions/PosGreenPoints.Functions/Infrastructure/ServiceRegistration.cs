@@ -3,7 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PosGreenPoints.Functions.Admin;
+using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure.Health;
+using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Infrastructure;
@@ -40,7 +42,9 @@ public static class ServiceRegistration
 
         services.AddAdmin(configuration);
         services.AddSingleton<StorageProvisioner>();
+        services.AddProductLists(configuration);
         services.AddReceipts(configuration);
+        services.AddScoring(configuration);
         services.AddSingleton<StorageHealthProbe>();
         return services;
     }

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -54,9 +55,10 @@ public static class StorageClients
     {
         options.Retry.MaxRetries = MaxRetries;
         options.Retry.NetworkTimeout = NetworkTimeout;
-        if (provider.GetService<StorageOperationCounter>() is { } counter)
+        // Tests and the benchmark put policies here (operation counting, injected faults); the app none.
+        foreach (var policy in provider.GetServices<HttpPipelinePolicy>())
         {
-            options.AddPolicy(counter, HttpPipelinePosition.PerCall);
+            options.AddPolicy(policy, HttpPipelinePosition.PerCall);
         }
 
         return options;

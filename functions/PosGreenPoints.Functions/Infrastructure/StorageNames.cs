@@ -8,17 +8,28 @@ public static class StorageNames
         public const string Receipts = "Receipts";
         public const string Clients = "Clients";
         public const string Chains = "Chains";
+        public const string Ledger = "Ledger";
+        public const string Members = "Members";
     }
 
     public static class Queues
     {
         /// <summary>Receipts accepted and waiting to be scored.</summary>
         public const string ReceiptsToScore = "receipts-to-score";
+
+        /// <summary>Integration events, when no Service Bus is configured.</summary>
+        public const string Events = "greenpoints-events";
     }
 
     public static class Containers
     {
         /// <summary>Receipt bodies too large for a table property (claim check).</summary>
         public const string Receipts = "receipts";
+
+        /// <summary>Published product-list versions (immutable) and each list's current-version pointer.</summary>
+        public const string ProductLists = "product-lists";
+
+        /// <summary>Product-list CSVs uploaded through a SAS URL, waiting to be published.</summary>
+        public const string ProductListsIncoming = "product-lists-incoming";
     }
 }

@@ -39,8 +39,13 @@ public sealed class StorageProvisioner(BlobServiceClient blobs, QueueServiceClie
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Receipts, cancellationToken),
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Clients, cancellationToken),
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Chains, cancellationToken),
+            tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Ledger, cancellationToken),
+            tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Members, cancellationToken),
             queues.GetQueueClient(StorageNames.Queues.ReceiptsToScore).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
-            blobs.GetBlobContainerClient(StorageNames.Containers.Receipts).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+            queues.GetQueueClient(StorageNames.Queues.Events).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            blobs.GetBlobContainerClient(StorageNames.Containers.Receipts).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            blobs.GetBlobContainerClient(StorageNames.Containers.ProductLists).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            blobs.GetBlobContainerClient(StorageNames.Containers.ProductListsIncoming).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }
 }
 

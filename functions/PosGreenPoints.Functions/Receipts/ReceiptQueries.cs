@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Azure;
 using Azure.Data.Tables;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Infrastructure;
@@ -26,29 +25,22 @@ public sealed class ReceiptQueries(TableServiceClient tables, StorageProvisioner
         }
 
         await provisioner.EnsureCreatedAsync(cancellationToken);
-        var found = await _receipts.GetEntityIfExistsAsync<ReceiptRecord>(key.PartitionKey, key.RowKey,
-            select: [
-                nameof(ReceiptRecord.ChainId), nameof(ReceiptRecord.StoreId), nameof(ReceiptRecord.TerminalId),
-                nameof(ReceiptRecord.ReceiptNumber), nameof(ReceiptRecord.BusinessDate), nameof(ReceiptRecord.Type),
-                nameof(ReceiptRecord.MemberId), nameof(ReceiptRecord.Status), nameof(ReceiptRecord.Points),
-                nameof(ReceiptRecord.ScoredLines), nameof(ReceiptRecord.Notes), nameof(ReceiptRecord.ScoredAt),
-            ],
-            cancellationToken: cancellationToken);
+        var found = await _receipts.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
         return found.HasValue ? ToView(key.ReceiptId, found.Value!) : null;
     }
 
-    private static ReceiptStatusView ToView(string receiptId, ReceiptRecord record) => new(
+    private static ReceiptStatusView ToView(string receiptId, TableEntity record) => new(
         receiptId,
-        record.ChainId,
-        record.StoreId,
-        record.TerminalId,
-        record.ReceiptNumber,
-        DateOnly.ParseExact(record.BusinessDate, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-        record.Type,
-        record.MemberId,
-        record.Status,
-        record.Points,
-        record.ScoredLines is null ? null : JsonSerializer.Deserialize<List<ReceiptLineStatusView>>(record.ScoredLines, JsonSerializerOptions.Web),
-        record.Notes is null ? [] : JsonSerializer.Deserialize<List<string>>(record.Notes, JsonSerializerOptions.Web) ?? [],
-        record.ScoredAt);
+        record.GetString(nameof(ReceiptRecord.ChainId)),
+        record.GetString(nameof(ReceiptRecord.StoreId)),
+        record.GetString(nameof(ReceiptRecord.TerminalId)),
+        record.GetString(nameof(ReceiptRecord.ReceiptNumber)),
+        DateOnly.ParseExact(record.GetString(nameof(ReceiptRecord.BusinessDate)), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        record.GetString(nameof(ReceiptRecord.Type)),
+        record.GetString(nameof(ReceiptRecord.MemberId)),
+        record.GetString(nameof(ReceiptRecord.Status)),
+        record.GetInt64(nameof(ReceiptRecord.Points)),
+        LongText.Get(record, nameof(ReceiptRecord.ScoredLines)) is { } lines ? JsonSerializer.Deserialize<List<ReceiptLineStatusView>>(lines, JsonSerializerOptions.Web) : null,
+        record.GetString(nameof(ReceiptRecord.Notes)) is { } notes ? JsonSerializer.Deserialize<List<string>>(notes, JsonSerializerOptions.Web) ?? [] : [],
+        record.GetDateTimeOffset(nameof(ReceiptRecord.ScoredAt)));
 }

@@ -13,6 +13,7 @@ public static class ReceiptServices
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<ReceiptIntake>();
+        services.AddSingleton<ReturnChecks>();
         services.AddSingleton<ReceiptSubmissions>();
         services.AddSingleton<ReceiptQueries>();
         return services;

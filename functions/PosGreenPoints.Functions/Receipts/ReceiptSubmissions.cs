@@ -26,7 +26,7 @@ public abstract record SubmissionOutcome
 /// Posting receipts, one or a batch: the chain's time zone, validation, the caller's chain scope, then
 /// <see cref="ReceiptIntake"/>. Both routes share this, so a receipt is judged the same either way.
 /// </summary>
-public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intake, TimeProvider clock, IOptions<ReceiptOptions> options)
+public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intake, ReturnChecks returns, TimeProvider clock, IOptions<ReceiptOptions> options)
 {
     public const int MaxBatchSize = 500;
 
@@ -76,7 +76,7 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
         }
 
         var context = new ReceiptValidationContext(clock.GetUtcNow(), options.Value.MaxAgeDays, chainId => timeZones.GetValueOrDefault(chainId));
-        return receipts.Select<JsonElement, Judged>(receipt =>
+        var judged = receipts.Select<JsonElement, Judged>(receipt =>
         {
             // Scope before content: a key learns nothing about chains that are not its own.
             if (ChainIdOf(receipt) is { } chainId && !caller.CanAccessChain(chainId))
@@ -92,6 +92,17 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
                 _ => throw new InvalidOperationException("Unknown validation outcome."),
             };
         }).ToList();
+
+        for (var index = 0; index < judged.Count; index++)
+        {
+            if (judged[index] is Judged.Valid { Receipt.IsReturn: true } valid
+                && await returns.CheckAsync(valid.Receipt, cancellationToken) is { } errors)
+            {
+                judged[index] = new Judged.Refused(new SubmissionOutcome.Invalid(errors));
+            }
+        }
+
+        return judged;
     }
 
     private static string? ChainIdOf(JsonElement receipt) =>

@@ -12,7 +12,7 @@ namespace PosGreenPoints.Tests.EndToEnd.Receipts;
 /// stores a receipt or queues a message.
 /// </summary>
 [Collection(FunctionAppTests.Name)]
-public sealed class MalformedRequestTests(FunctionAppFixture app)
+public sealed class MalformedRequestTests
 {
     private const string ChainId = "corpus-chain";
 
@@ -22,6 +22,8 @@ public sealed class MalformedRequestTests(FunctionAppFixture app)
     [Fact]
     public async Task Every_malformed_request_gets_a_4xx_problem_and_changes_nothing()
     {
+        // A running scorer would empty the queue this test watches.
+        await using var app = await FunctionAppFixture.StartIntakeOnlyAsync();
         await app.RegisterChainAsync(ChainId);
         var queue = app.Azurite.Queues.GetQueueClient("receipts-to-score");
         await queue.CreateIfNotExistsAsync();
@@ -56,11 +58,11 @@ public sealed class MalformedRequestTests(FunctionAppFixture app)
 
         Assert.True(cases.Count >= 60, $"the corpus has only {cases.Count} cases");
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-        Assert.Empty(await StoredReceiptsAsync());
+        Assert.Empty(await StoredReceiptsAsync(app));
         Assert.Equal(messagesBefore, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
-    private async Task<List<TableEntity>> StoredReceiptsAsync()
+    private static async Task<List<TableEntity>> StoredReceiptsAsync(FunctionAppFixture app)
     {
         var table = app.Azurite.Tables.GetTableClient("Receipts");
         await table.CreateIfNotExistsAsync();

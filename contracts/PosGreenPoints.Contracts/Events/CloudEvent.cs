@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace PosGreenPoints.Contracts.Events;
+
+/// <summary>
+/// An integration event in the CloudEvents 1.0 JSON format. <see cref="Id"/> is stable for what it
+/// describes (a receipt's scoring, a settlement day), so a consumer drops a redelivery by id.
+/// </summary>
+public sealed record CloudEvent<T>(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("data")] T Data)
+{
+    [JsonPropertyName("specversion")]
+    public string SpecVersion => "1.0";
+
+    [JsonPropertyName("datacontenttype")]
+    public string DataContentType => "application/json";
+}
+
+/// <summary>The event types of operations.md.</summary>
+public static class EventTypes
+{
+    public const string ReceiptScored = "cn.greenpoints.receipt.scored";
+    public const string PointsReversed = "cn.greenpoints.points.reversed";
+    public const string SettlementPublished = "cn.greenpoints.settlement.published";
+}
+
+/// <summary>The data of <c>receipt.scored</c> and <c>points.reversed</c>.</summary>
+/// <param name="Points">Signed: negative for a reversal.</param>
+public sealed record ReceiptScoredData(
+    string ReceiptId,
+    string ChainId,
+    string StoreId,
+    string Type,
+    DateOnly BusinessDate,
+    DateOnly PostingDate,
+    string? MemberId,
+    long Points,
+    IReadOnlyList<string> Notes);

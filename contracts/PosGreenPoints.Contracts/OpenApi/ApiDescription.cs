@@ -1,0 +1,813 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using PosGreenPoints.Contracts.Admin;
+using PosGreenPoints.Contracts.Health;
+using PosGreenPoints.Contracts.Members;
+using PosGreenPoints.Contracts.Poison;
+using PosGreenPoints.Contracts.ProductLists;
+using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Contracts.Settlements;
+
+namespace PosGreenPoints.Contracts.OpenApi;
+
+/// <summary>
+/// The OpenAPI 3.1 description of the whole public API (api.md), and standalone JSON Schemas of its main
+/// bodies, generated from the wire types. The generated files are committed in <c>contracts/</c> and kept
+/// equal to this by a unit test (<c>UPDATE_CONTRACTS=1</c> rewrites them); the app serves the committed
+/// document at <c>GET /api/openapi.json</c>.
+/// </summary>
+public static partial class ApiDescription
+{
+    public const string SchemaBaseUri = "https://posgreenpoints.cn/schemas/";
+
+    private const string JsonSchemaDialect = "https://json-schema.org/draft/2020-12/schema";
+    private const string ApiKeyScheme = "apiKey";
+    private const string ApiKeyHeader = "X-Api-Key";
+    private const string ProblemJson = "application/problem+json";
+    private const string ProblemDetails = "ProblemDetails";
+    private const string ProductListProblem = "ProductListProblemDetails";
+
+    // RFC 3339 with an offset, as the receipt validator reads it; ASCII digits only, as there.
+    private const string InstantPattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+    private const string IdentifierPattern = "^[A-Za-z0-9._-]+$";
+    private const string DotlessIdentifierPattern = "^[A-Za-z0-9_-]+$";
+    private const string Sha256Pattern = "^[0-9a-f]{64}$";
+    private const string TwoDecimalsPattern = "^-?[0-9]+\\.[0-9]{2}$";
+    private const int MaxIdentifierLength = 64;
+    private const int MaxReceiptsPerBatch = 500;
+    private const int MaxLinesPerReceipt = 500;
+    private const decimal MaxMoney = 1_000_000_000_000m;
+    private const decimal MaxQuantity = 1_000_000_000m;
+
+    private static readonly JsonSerializerOptions FileFormat = new()
+    {
+        WriteIndented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+        // Patterns and descriptions stay legible: '+' and '–' as themselves, not \u002B and \u2013.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly Lazy<XmlDocumentation> Documentation = new(() => XmlDocumentation.Load(typeof(ApiDescription).Assembly));
+
+    /// <summary>The serializer options the app reads and writes its bodies with (<c>ServiceRegistration</c>).</summary>
+    public static JsonSerializerOptions WireOptions { get; } = CreateWireOptions();
+
+    /// <summary>The types whose standalone JSON Schemas are committed in <c>contracts/schemas</c>: the request bodies and the main answers.</summary>
+    public static IReadOnlyList<Type> StandaloneSchemaTypes { get; } =
+    [
+        typeof(ReceiptSubmission),
+        typeof(BatchSubmission),
+        typeof(ReceiptAccepted),
+        typeof(BatchResult),
+        typeof(ReceiptStatusView),
+        typeof(MemberPointsView),
+        typeof(SettlementManifest),
+        typeof(ChainRegistration),
+        typeof(CreateClientRequest),
+        typeof(CreatedClient),
+    ];
+
+    /// <summary>The OpenAPI 3.1 document.</summary>
+    public static JsonObject BuildDocument()
+    {
+        var operations = new Operations();
+        var paths = operations.Paths();
+        var wireSchemas = NewWireSchemas();
+        var schemas = wireSchemas.Generate(operations.SchemaTypes, "#/components/schemas/");
+        if (wireSchemas.UnappliedConstraints().ToList() is { Count: > 0 } unapplied)
+        {
+            throw new InvalidOperationException(
+                $"These constraints apply to nothing in the document (a renamed property, or a type no operation uses): {string.Join(", ", unapplied)}.");
+        }
+
+        var components = new JsonObject();
+        schemas.Add(ProblemDetails, ProblemDetailsSchema());
+        schemas.Add(ProductListProblem, ProductListProblemSchema());
+        foreach (var (name, schema) in schemas)
+        {
+            components[name] = schema;
+        }
+
+        return new JsonObject
+        {
+            ["openapi"] = "3.1.0",
+            ["info"] = new JsonObject
+            {
+                ["title"] = "PosGreenPoints",
+                ["version"] = "v1",
+                ["description"] =
+                    "The HTTP API of the PosGreenPoints green-consumption-points scheme (绿色消费积分): POS vendors post sale and "
+                    + "return receipts and read their points, retail chains download their daily settlement files, operators "
+                    + "administer chains, API clients and product lists.\n\n"
+                    + $"Every route except `GET /api/health` and this document needs an API key in the `{ApiKeyHeader}` header: a "
+                    + "missing or unknown key gets 401, a key outside its role or chain scope 403 (or 404 for a read, the same for "
+                    + "present and absent objects). JSON is UTF-8 and camelCase; unknown properties are ignored; money is decimal. "
+                    + "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `type` URI per error kind and, "
+                    + "for validation failures, `errors` by JSON path (`lines[2].gtin`). A request over a limit gets 413 (body size) "
+                    + "or 400 (counts); every 5xx is a bug, except 503 when storage does not answer.",
+            },
+            ["servers"] = new JsonArray(new JsonObject { ["url"] = "http://localhost:7071", ["description"] = "A local run (README.md)." }),
+            ["security"] = new JsonArray(new JsonObject { [ApiKeyScheme] = new JsonArray() }),
+            ["tags"] = new JsonArray(
+                Tag(Tags.Receipts, "Post sale and return receipts and read their status and points (roles `pos`, `chain`, `operator`)."),
+                Tag(Tags.Members, "Read a member's points balance (roles `pos`, `operator`)."),
+                Tag(Tags.Settlements, "Read a chain's daily settlement manifests and files (roles `chain` for its own chains, `operator`)."),
+                Tag(Tags.Admin, "Chains, API clients, product lists, settlement runs and failed messages (role `operator`)."),
+                Tag(Tags.Service, "Health and this document; no API key needed.")),
+            ["paths"] = paths,
+            ["components"] = new JsonObject
+            {
+                ["schemas"] = components,
+                ["responses"] = Operations.SharedResponses(),
+                ["securitySchemes"] = new JsonObject
+                {
+                    [ApiKeyScheme] = new JsonObject
+                    {
+                        ["type"] = "apiKey",
+                        ["in"] = "header",
+                        ["name"] = ApiKeyHeader,
+                        ["description"] = "A client's key, shown once when an operator creates the client (`POST /api/v1/admin/clients`).",
+                    },
+                },
+            },
+        };
+    }
+
+    /// <summary>A standalone JSON Schema (draft 2020-12) of <paramref name="type"/>, the wire types inside it in <c>$defs</c>.</summary>
+    public static JsonObject BuildSchema(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var schemas = NewWireSchemas().Generate([type], "#/$defs/");
+        var root = schemas[type.Name];
+        schemas.Remove(type.Name);
+
+        var keywords = root.ToList();
+        root.Clear();
+        var document = new JsonObject
+        {
+            ["$schema"] = JsonSchemaDialect,
+            ["$id"] = SchemaBaseUri + SchemaFileName(type),
+            ["title"] = type.Name,
+        };
+        foreach (var (name, value) in keywords)
+        {
+            document[name] = value;
+        }
+
+        if (schemas.Count > 0)
+        {
+            var definitions = new JsonObject();
+            foreach (var (name, schema) in schemas)
+            {
+                definitions[name] = schema;
+            }
+
+            document["$defs"] = definitions;
+        }
+
+        return WireSchemas.Ordered(document);
+    }
+
+    /// <summary>The committed file name of <paramref name="type"/>'s standalone schema: <c>receipt-submission.schema.json</c>.</summary>
+    public static string SchemaFileName(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return WordStart().Replace(type.Name, "-").ToLowerInvariant() + ".schema.json";
+    }
+
+    /// <summary>The committed text of a generated document: indented by two, LF line ends, a final newline.</summary>
+    public static string ToFileText(JsonNode document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return document.ToJsonString(FileFormat) + "\n";
+    }
+
+    private static JsonSerializerOptions CreateWireOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    private static WireSchemas NewWireSchemas() =>
+        new(WireOptions, Documentation.Value, PropertyConstraints());
+
+    /// <summary>
+    /// What the app enforces beyond what a C# type can say (api.md: Receipts, Admin; settlement.md), by wire
+    /// type and JSON property name, so that a vendor's generated client or validator sees the real rules.
+    /// The GS1 check digit, the amount arithmetic and the age of <c>issuedAt</c> cannot be said in a schema;
+    /// the descriptions say them. An entry that matches no property fails the generation.
+    /// </summary>
+    private static Dictionary<(Type Type, string Property), JsonObject> PropertyConstraints() => new()
+    {
+        [(typeof(ReceiptSubmission), "chainId")] = Identifier(),
+        [(typeof(ReceiptSubmission), "storeId")] = Identifier(),
+        [(typeof(ReceiptSubmission), "terminalId")] = Identifier(),
+        [(typeof(ReceiptSubmission), "receiptNumber")] = Identifier(),
+        [(typeof(ReceiptSubmission), "issuedAt")] = new() { ["pattern"] = InstantPattern },
+        [(typeof(ReceiptSubmission), "currency")] = OneOf("CNY"),
+        [(typeof(ReceiptSubmission), "type")] = OneOf(ReceiptTypes.Sale, ReceiptTypes.Return),
+        [(typeof(ReceiptSubmission), "memberId")] = DotlessIdentifier(),
+        [(typeof(ReceiptSubmission), "lines")] = new() { ["minItems"] = 1, ["maxItems"] = MaxLinesPerReceipt },
+        [(typeof(ReceiptSubmission), "total")] = Money(),
+        [(typeof(OriginalReceiptReference), "storeId")] = Identifier(),
+        [(typeof(OriginalReceiptReference), "terminalId")] = Identifier(),
+        [(typeof(OriginalReceiptReference), "receiptNumber")] = Identifier(),
+        [(typeof(OriginalReceiptReference), "issuedAt")] = new() { ["pattern"] = InstantPattern },
+        [(typeof(ReceiptLineSubmission), "lineNumber")] = new() { ["minimum"] = 1 },
+        [(typeof(ReceiptLineSubmission), "gtin")] = new() { ["pattern"] = "^([0-9]{8}|[0-9]{12,14})$" },
+        [(typeof(ReceiptLineSubmission), "sku")] = new() { ["pattern"] = "^\\S(.*\\S)?$", ["minLength"] = 1, ["maxLength"] = 64 },
+        [(typeof(ReceiptLineSubmission), "description")] = new() { ["maxLength"] = 200 },
+        [(typeof(ReceiptLineSubmission), "quantity")] = new() { ["exclusiveMinimum"] = 0, ["maximum"] = MaxQuantity, ["multipleOf"] = 0.001m },
+        [(typeof(ReceiptLineSubmission), "unitPrice")] = Money(),
+        [(typeof(ReceiptLineSubmission), "discount")] = Money(),
+        [(typeof(ReceiptLineSubmission), "amount")] = Money(),
+        [(typeof(ReceiptLineSubmission), "originalLineNumber")] = new() { ["minimum"] = 1 },
+        [(typeof(BatchSubmission), "receipts")] = new() { ["minItems"] = 1, ["maxItems"] = MaxReceiptsPerBatch },
+        [(typeof(ReceiptAccepted), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
+        [(typeof(BatchItemResult), "status")] = OneOf(BatchItemStatuses.Accepted, BatchItemStatuses.Duplicate, BatchItemStatuses.Rejected),
+        [(typeof(ReceiptStatusView), "type")] = OneOf(ReceiptTypes.Sale, ReceiptTypes.Return),
+        [(typeof(ReceiptStatusView), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
+        [(typeof(ChainRegistration), "name")] = new() { ["minLength"] = 1, ["maxLength"] = 200 },
+        [(typeof(CreateClientRequest), "clientId")] = DotlessIdentifier(),
+        [(typeof(CreateClientRequest), "role")] = OneOf(ClientRoles.Pos, ClientRoles.Chain, ClientRoles.Operator),
+        [(typeof(CreatedClient), "role")] = OneOf(ClientRoles.Pos, ClientRoles.Chain, ClientRoles.Operator),
+        [(typeof(HealthReport), "status")] = OneOf(HealthReport.Healthy, HealthReport.Unhealthy),
+        [(typeof(HealthCheckResult), "status")] = OneOf(HealthReport.Healthy, HealthReport.Unhealthy),
+        [(typeof(SettlementManifest), "schemaVersion")] = new() { ["const"] = 1 },
+        [(typeof(SettlementManifest), "qualifyingAmount")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(StoreSettlement), "qualifyingAmount")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(SettlementFile), "sha256")] = new() { ["pattern"] = Sha256Pattern },
+        [(typeof(ProductListVersion), "sha256")] = new() { ["pattern"] = Sha256Pattern },
+    };
+
+    private static JsonObject Identifier() =>
+        new() { ["pattern"] = IdentifierPattern, ["minLength"] = 1, ["maxLength"] = MaxIdentifierLength };
+
+    private static JsonObject DotlessIdentifier() =>
+        new() { ["pattern"] = DotlessIdentifierPattern, ["minLength"] = 1, ["maxLength"] = MaxIdentifierLength };
+
+    private static JsonObject Money() =>
+        new() { ["minimum"] = 0, ["maximum"] = MaxMoney, ["multipleOf"] = 0.01m };
+
+    private static JsonObject OneOf(params string[] values) =>
+        new() { ["enum"] = new JsonArray([.. values.Select(value => JsonValue.Create(value))]) };
+
+    private static JsonObject Tag(string name, string description) => new() { ["name"] = name, ["description"] = description };
+
+    private static JsonObject ProblemDetailsSchema() => new()
+    {
+        ["description"] = "An RFC 9457 problem details object: the body of every error answer.",
+        ["type"] = "object",
+        ["properties"] = new JsonObject
+        {
+            ["type"] = new JsonObject
+            {
+                ["description"] = "A stable URI per error kind, under `https://posgreenpoints.cn/problems/` (`validation`, `receipt-conflict`, …): branch on it, never on the title.",
+                ["type"] = "string",
+                ["format"] = "uri",
+            },
+            ["title"] = new JsonObject { ["description"] = "A short human summary of the error kind.", ["type"] = "string" },
+            ["status"] = new JsonObject { ["description"] = "The HTTP status code.", ["type"] = "integer", ["format"] = "int32" },
+            ["detail"] = new JsonObject { ["description"] = "What went wrong in this request, for a human.", ["type"] = "string" },
+            ["errors"] = new JsonObject
+            {
+                ["description"] = "For validation failures: the messages by the JSON path of each invalid field (`lines[2].gtin`, `$` for the whole body).",
+                ["type"] = "object",
+                ["additionalProperties"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } },
+            },
+        },
+        ["required"] = new JsonArray("type", "title", "status"),
+    };
+
+    // The row errors are the validator's own type in the app, not a wire type here, so they are written out.
+    private static JsonObject ProductListProblemSchema() => new()
+    {
+        ["description"] = "The problem details of a product list that was not published, with its invalid rows.",
+        ["allOf"] = new JsonArray(
+            new JsonObject { ["$ref"] = "#/components/schemas/" + ProblemDetails },
+            new JsonObject
+            {
+                ["type"] = "object",
+                ["properties"] = new JsonObject
+                {
+                    ["rowErrors"] = new JsonObject
+                    {
+                        ["description"] = "The first 100 invalid rows.",
+                        ["type"] = "array",
+                        ["items"] = new JsonObject
+                        {
+                            ["type"] = "object",
+                            ["properties"] = new JsonObject
+                            {
+                                ["row"] = new JsonObject { ["description"] = "The data row: 1 is the first record after the header; 0 is the header or the whole file.", ["type"] = "integer", ["format"] = "int32" },
+                                ["column"] = new JsonObject { ["description"] = "The column, where one is at fault.", ["type"] = "string" },
+                                ["reason"] = new JsonObject { ["description"] = "What is wrong.", ["type"] = "string" },
+                            },
+                            ["required"] = new JsonArray("row", "reason"),
+                        },
+                    },
+                    ["rowErrorCount"] = new JsonObject { ["description"] = "Every problem found, beyond the first 100 too.", ["type"] = "integer", ["format"] = "int32" },
+                },
+            }),
+    };
+
+    [GeneratedRegex("(?<!^)(?=[A-Z][a-z])")]
+    private static partial Regex WordStart();
+
+    private static class Tags
+    {
+        public const string Receipts = "Receipts";
+        public const string Members = "Members";
+        public const string Settlements = "Settlements";
+        public const string Admin = "Admin";
+        public const string Service = "Service";
+    }
+
+    /// <summary>The paths of api.md, collecting the wire types their bodies use.</summary>
+    private sealed class Operations
+    {
+        private const string MaxReceiptBody = "256 KiB";
+        private const string MaxBatchBody = "8 MiB";
+        private const string MaxAdminBody = "64 KiB";
+        private const string MaxProductListBody = "25 MiB";
+        private const string MaxPublishBody = "4 KiB";
+
+        private readonly HashSet<Type> _schemaTypes = [];
+
+        public IEnumerable<Type> SchemaTypes => _schemaTypes.OrderBy(type => type.Name, StringComparer.Ordinal);
+
+        public JsonObject Paths() => new()
+        {
+            ["/api/v1/receipts"] = new JsonObject { ["post"] = PostReceipt() },
+            ["/api/v1/receipts/batch"] = new JsonObject { ["post"] = PostReceiptBatch() },
+            ["/api/v1/receipts/{receiptId}"] = new JsonObject { ["get"] = GetReceipt() },
+            ["/api/v1/members/{memberId}/points"] = new JsonObject { ["get"] = GetMemberPoints() },
+            ["/api/v1/settlements/{chainId}"] = new JsonObject { ["get"] = ListSettlements() },
+            ["/api/v1/settlements/{chainId}/{date}"] = new JsonObject { ["get"] = GetSettlement() },
+            ["/api/v1/settlements/{chainId}/{date}/file"] = new JsonObject { ["get"] = GetSettlementFile() },
+            ["/api/v1/admin/chains/{chainId}"] = new JsonObject { ["put"] = AdminPutChain() },
+            ["/api/v1/admin/clients"] = new JsonObject { ["post"] = AdminCreateClient() },
+            ["/api/v1/admin/clients/{clientId}"] = new JsonObject { ["delete"] = AdminRevokeClient() },
+            ["/api/v1/admin/product-lists"] = new JsonObject { ["get"] = AdminListProductLists() },
+            ["/api/v1/admin/product-lists/{listId}"] = new JsonObject { ["put"] = AdminPutProductList() },
+            ["/api/v1/admin/product-lists/{listId}/uploads"] = new JsonObject { ["post"] = AdminCreateProductListUpload() },
+            ["/api/v1/admin/product-lists/{listId}/publish"] = new JsonObject { ["post"] = AdminPublishProductList() },
+            ["/api/v1/admin/settlements/{chainId}/{date}/run"] = new JsonObject { ["post"] = AdminRunSettlement() },
+            ["/api/v1/admin/poison"] = new JsonObject { ["get"] = AdminGetPoison() },
+            ["/api/v1/admin/poison/replay"] = new JsonObject { ["post"] = AdminReplayPoison() },
+            ["/api/health"] = new JsonObject { ["get"] = Health() },
+            ["/api/openapi.json"] = new JsonObject { ["get"] = GetOpenApiDocument() },
+        };
+
+        /// <summary>The problem answers most operations share, under <c>#/components/responses</c>.</summary>
+        public static JsonObject SharedResponses() => new()
+        {
+            [Shared.Invalid] = Problem(
+                "The request is not valid: `errors` names each invalid field by its JSON path (problem type `validation`), "
+                + "or the body is not readable JSON (`malformed-request`). Nothing was stored."),
+            [Shared.Unauthenticated] = Problem(
+                $"The `{ApiKeyHeader}` header is missing, or the key is unknown or revoked (`unauthenticated`).",
+                new JsonObject { ["WWW-Authenticate"] = Header($"`ApiKey header=\"{ApiKeyHeader}\"`.", String()) }),
+            [Shared.Forbidden] = Problem("The key's role, or its chain scope, does not allow this (`forbidden`)."),
+            [Shared.NotFound] = Problem("There is no such object, or it is outside the key's scope: the two are not told apart (`not-found`)."),
+            [Shared.TooLarge] = Problem("The body is over the operation's limit (`payload-too-large`)."),
+            [Shared.UnsupportedMediaType] = Problem("The body's content type is not the one the operation reads (`unsupported-media-type`)."),
+            [Shared.StorageUnavailable] = Problem(
+                "Storage did not answer; nothing was changed (`storage-unavailable`). Retry later.",
+                new JsonObject { ["Retry-After"] = Header("Seconds to wait before retrying.", new JsonObject { ["type"] = "integer" }) }),
+        };
+
+        private JsonObject PostReceipt() => Operation(
+            "PostReceipt", Tags.Receipts, "Post one receipt",
+            "Roles `pos` (for the chains in its scope) and `operator`. A receipt's natural key is (chainId, storeId, terminalId, "
+            + "receiptNumber, business date), the business date being `issuedAt` in the chain's time zone. 202 is sent only once the "
+            + $"receipt is durably stored and queued. Body at most {MaxReceiptBody}.",
+            requestBody: JsonBody(typeof(ReceiptSubmission), "The receipt, as the till sends it."),
+            responses: new()
+            {
+                ["200"] = Answer("The same receipt was posted before with the same content: the original `receiptId`, its current status and `duplicate: true`. Nothing was queued.", Schema(typeof(ReceiptAccepted))),
+                ["202"] = Answer("Stored and queued for scoring.", Schema(typeof(ReceiptAccepted)), new JsonObject { ["Location"] = Header("The receipt's `statusUrl`.", UriReference()) }),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["409"] = Problem("A receipt with the same key but different content exists (`receipt-conflict`); a receipt is never changed: post a return to correct a sale."),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["422"] = Problem("The receipt's chain is not registered (`chain-not-registered`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject PostReceiptBatch() => Operation(
+            "PostReceiptBatch", Tags.Receipts, "Post many receipts",
+            $"Roles `pos` and `operator`. 1–{MaxReceiptsPerBatch} receipts, each validated and stored on its own: one bad receipt does not "
+            + $"reject the others. Only a malformed envelope is a 400. Body at most {MaxBatchBody}.",
+            requestBody: JsonBody(typeof(BatchSubmission), "The receipts."),
+            responses: new()
+            {
+                ["200"] = Answer("One result per posted receipt, in input order.", Schema(typeof(BatchResult))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetReceipt() => Operation(
+            "GetReceipt", Tags.Receipts, "Read a receipt",
+            "Roles `pos`, `chain` (each for the chains in its scope) and `operator`. `points` is signed: negative for a return.",
+            parameters: [PathParameter("receiptId", "The `receiptId` the post answered.", String())],
+            responses: new()
+            {
+                ["200"] = Answer("The receipt, its status and, once scored, its points line by line.", Schema(typeof(ReceiptStatusView))),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetMemberPoints() => Operation(
+            "GetMemberPoints", Tags.Members, "Read a member's points",
+            "Roles `pos` and `operator`. A member with no postings yet has a zero balance, not a 404.",
+            parameters: [PathParameter("memberId", "The loyalty member.", IdentifierSchema(DotlessIdentifierPattern))],
+            responses: new()
+            {
+                ["200"] = Answer("The member's balance: earned minus reversed.", Schema(typeof(MemberPointsView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject ListSettlements() => Operation(
+            "ListSettlements", Tags.Settlements, "List a chain's settlement days",
+            "Roles `chain` (its own chains) and `operator`. The manifests of the chain's settled days from `from` to `to`, at most 92 days.",
+            parameters:
+            [
+                ChainIdParameter(),
+                QueryParameter("from", "The first posting date, inclusive.", Date()),
+                QueryParameter("to", "The last posting date, inclusive; at most 92 days after `from`.", Date()),
+            ],
+            responses: new()
+            {
+                ["200"] = Answer("The manifests of the settled days in the range, in date order; a day not settled yet is absent.", ArrayOf(typeof(SettlementManifest))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetSettlement() => Operation(
+            "GetSettlement", Tags.Settlements, "Read a settlement day's manifest",
+            "Roles `chain` (its own chains) and `operator`. The manifest's totals equal the sums of the file's rows.",
+            parameters: [ChainIdParameter(), DateParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("The day's manifest.", Schema(typeof(SettlementManifest))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("The day is not settled yet (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private static JsonObject GetSettlementFile() => Operation(
+            "GetSettlementFile", Tags.Settlements, "Download a settlement day's CSV",
+            "Roles `chain` (its own chains) and `operator`. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row "
+            + "(settlement.md). A published day never changes.",
+            parameters: [ChainIdParameter(), DateParameter()],
+            responses: new()
+            {
+                ["200"] = new JsonObject
+                {
+                    ["description"] = "The CSV, streamed.",
+                    ["headers"] = new JsonObject
+                    {
+                        ["Content-Disposition"] = Header("`attachment` with the file name, `{chainId}-{yyyyMMdd}.csv`.", String()),
+                        ["ETag"] = Header("The file's entity tag.", String()),
+                        ["X-Content-SHA256"] = Header("The SHA-256 of the file's bytes as lowercase hex: the manifest's `file.sha256`.", new JsonObject { ["type"] = "string", ["pattern"] = Sha256Pattern }),
+                    },
+                    ["content"] = new JsonObject { ["text/csv; charset=utf-8"] = new JsonObject { ["schema"] = String() } },
+                },
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("The day is not settled yet (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminPutChain() => Operation(
+            "AdminPutChain", Tags.Admin, "Register or update a chain",
+            $"Role `operator`. The chain's time zone decides its receipts' business dates and its settlement days. Body at most {MaxAdminBody}.",
+            parameters: [ChainIdParameter()],
+            requestBody: JsonBody(typeof(ChainRegistration), "The chain's name and time zone."),
+            responses: new()
+            {
+                ["200"] = Answer("The chain was updated; it is answered as stored.", Schema(typeof(ChainView))),
+                ["201"] = Answer("The chain was registered; it is answered as stored.", Schema(typeof(ChainView)), new JsonObject { ["Location"] = Header("The chain's URL.", UriReference()) }),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminCreateClient() => Operation(
+            "AdminCreateClient", Tags.Admin, "Create an API client",
+            $"Role `operator`. The answer holds the client's key, the only time it is shown. Body at most {MaxAdminBody}.",
+            requestBody: JsonBody(typeof(CreateClientRequest), "The client's id, role and chains."),
+            responses: new()
+            {
+                ["201"] = Answer("The client and its key.", Schema(typeof(CreatedClient)), new JsonObject { ["Cache-Control"] = Header("`no-store`: the body holds a key.", String()) }),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["409"] = Problem("A client with this id exists or was revoked; client ids are never reused (`conflict`)."),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["422"] = Problem("A chain in `chains` is not registered (`chain-not-registered`); `errors` names it."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private static JsonObject AdminRevokeClient() => Operation(
+            "AdminRevokeClient", Tags.Admin, "Revoke an API client",
+            "Role `operator`. The client's key stops working at once. Revoking a revoked client is a 204 too.",
+            parameters: [PathParameter("clientId", "The client to revoke.", IdentifierSchema(DotlessIdentifierPattern))],
+            responses: new()
+            {
+                ["204"] = new JsonObject { ["description"] = "Revoked." },
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminListProductLists() => Operation(
+            "AdminListProductLists", Tags.Admin, "List the product lists' current versions",
+            "Role `operator`.",
+            responses: new()
+            {
+                ["200"] = Answer("The current version of each list.", ArrayOf(typeof(ProductListVersion))),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminPutProductList() => Operation(
+            "AdminPutProductList", Tags.Admin, "Publish a product list version",
+            "Role `operator`. Atomic: either every row is valid and the new version becomes current, or nothing changes "
+            + $"(lists-and-rules.md). Body at most {MaxProductListBody}; a larger list goes through `uploads` and `publish`.",
+            parameters: [ListIdParameter()],
+            requestBody: new JsonObject
+            {
+                ["description"] = "The list as CSV: UTF-8, optional BOM, RFC 4180 quoting, a header row with the list's columns.",
+                ["required"] = true,
+                ["content"] = new JsonObject { ["text/csv"] = new JsonObject { ["schema"] = String() } },
+            },
+            responses: ProductListPublishResponses());
+
+        private JsonObject AdminCreateProductListUpload() => Operation(
+            "AdminCreateProductListUpload", Tags.Admin, "Start a large product list upload",
+            "Role `operator`. Answers a short-lived, write-only SAS URL of a new blob; upload the CSV there, then call `publish` with the upload's name.",
+            parameters: [ListIdParameter()],
+            responses: new()
+            {
+                ["201"] = Answer("Where to upload the CSV.", Schema(typeof(ProductListUpload)), new JsonObject { ["Cache-Control"] = Header("`no-store`: the URL is a credential.", String()) }),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("The points rules name no such list (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminPublishProductList() => Operation(
+            "AdminPublishProductList", Tags.Admin, "Publish an uploaded product list",
+            $"Role `operator`. Validates and publishes the uploaded CSV exactly as the `PUT` does, streaming the blob. Body at most {MaxPublishBody}.",
+            parameters: [ListIdParameter()],
+            requestBody: JsonBody(typeof(ProductListPublish), "The upload to publish."),
+            responses: ProductListPublishResponses());
+
+        /// <summary>The answers of both ways to publish a list, which publish alike.</summary>
+        private JsonObject ProductListPublishResponses() => new()
+        {
+            ["200"] = Answer("The list is the same as its current version, which stays current.", Schema(typeof(ProductListVersion))),
+            ["201"] = Answer("The published version, now current.", Schema(typeof(ProductListVersion))),
+            ["400"] = new JsonObject
+            {
+                ["description"] = "The list has invalid rows (`validation`, with `rowErrors`) or the request is not valid. Nothing was published.",
+                ["content"] = new JsonObject
+                {
+                    [ProblemJson] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = "#/components/schemas/" + ProductListProblem } },
+                },
+            },
+            ["401"] = Shared.Ref(Shared.Unauthenticated),
+            ["403"] = Shared.Ref(Shared.Forbidden),
+            ["404"] = Problem("The points rules name no such list, or there is no such upload for it (`not-found`)."),
+            ["409"] = Problem("The list changed while this version was being published (`conflict`); retry."),
+            ["413"] = Shared.Ref(Shared.TooLarge),
+            ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+            ["503"] = Shared.Ref(Shared.StorageUnavailable),
+        };
+
+        private JsonObject AdminRunSettlement() => Operation(
+            "AdminRunSettlement", Tags.Admin, "Settle a day now",
+            "Role `operator`. (Re)generates one settlement day. Generation is deterministic: a day whose file would be byte-identical "
+            + "is left as it is, and a published day is never changed.",
+            parameters: [ChainIdParameter(), DateParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("The day's manifest.", Schema(typeof(SettlementManifest))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("The chain is not registered (`not-found`)."),
+                ["409"] = Problem("The day has not ended in the chain's time zone, plus the grace period, yet (`conflict`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminGetPoison() => Operation(
+            "AdminGetPoison", Tags.Admin, "Inspect failed messages",
+            "Role `operator`. The messages that failed processing, per poison queue.",
+            responses: new()
+            {
+                ["200"] = Answer("Every poison queue with its count and oldest messages.", Schema(typeof(PoisonReport))),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminReplayPoison() => Operation(
+            "AdminReplayPoison", Tags.Admin, "Replay failed messages",
+            "Role `operator`. Moves the messages of a poison queue back to the queue they came from, to be processed again.",
+            parameters: [QueryParameter("queue", "The poison queue to replay, as `GET /api/v1/admin/poison` names it.", String())],
+            responses: new()
+            {
+                ["200"] = Answer("How many messages were replayed.", Schema(typeof(PoisonReplayResult))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("There is no such poison queue (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject Health() => Operation(
+            "Health", Tags.Service, "Check health",
+            "Anonymous. Whether Blob, Queue and Table storage answer.",
+            anonymous: true,
+            responses: new()
+            {
+                ["200"] = Answer("Every storage service answered.", Schema(typeof(HealthReport))),
+                ["503"] = Answer("A storage service did not answer; `checks` says which.", Schema(typeof(HealthReport))),
+            });
+
+        private static JsonObject GetOpenApiDocument() => Operation(
+            "GetOpenApiDocument", Tags.Service, "Read this document",
+            "Anonymous. This OpenAPI document, to generate a client from.",
+            anonymous: true,
+            responses: new()
+            {
+                ["200"] = new JsonObject
+                {
+                    ["description"] = "The OpenAPI 3.1 document.",
+                    ["headers"] = new JsonObject { ["Cache-Control"] = Header("Cacheable for an hour.", String()) },
+                    ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "object" } } },
+                },
+            });
+
+        private static JsonObject Operation(
+            string operationId,
+            string tag,
+            string summary,
+            string description,
+            JsonObject responses,
+            JsonObject[]? parameters = null,
+            JsonObject? requestBody = null,
+            bool anonymous = false)
+        {
+            var operation = new JsonObject
+            {
+                ["operationId"] = operationId,
+                ["tags"] = new JsonArray(tag),
+                ["summary"] = summary,
+                ["description"] = description,
+            };
+            if (anonymous)
+            {
+                operation["security"] = new JsonArray();
+            }
+
+            if (parameters is { Length: > 0 })
+            {
+                operation["parameters"] = new JsonArray(parameters);
+            }
+
+            if (requestBody is not null)
+            {
+                operation["requestBody"] = requestBody;
+            }
+
+            operation["responses"] = responses;
+            return operation;
+        }
+
+        private JsonObject Schema(Type type)
+        {
+            _schemaTypes.Add(type);
+            return new JsonObject { ["$ref"] = "#/components/schemas/" + type.Name };
+        }
+
+        private JsonObject ArrayOf(Type type) => new() { ["type"] = "array", ["items"] = Schema(type) };
+
+        private JsonObject JsonBody(Type type, string description) => new()
+        {
+            ["description"] = description,
+            ["required"] = true,
+            ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Schema(type) } },
+        };
+
+        private static JsonObject Answer(string description, JsonObject schema, JsonObject? headers = null)
+        {
+            var answer = new JsonObject { ["description"] = description };
+            if (headers is not null)
+            {
+                answer["headers"] = headers;
+            }
+
+            answer["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schema } };
+            return answer;
+        }
+
+        private static JsonObject Problem(string description, JsonObject? headers = null)
+        {
+            var problem = new JsonObject { ["description"] = description };
+            if (headers is not null)
+            {
+                problem["headers"] = headers;
+            }
+
+            problem["content"] = new JsonObject
+            {
+                [ProblemJson] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = "#/components/schemas/" + ProblemDetails } },
+            };
+            return problem;
+        }
+
+        private static JsonObject Header(string description, JsonObject schema) => new() { ["description"] = description, ["schema"] = schema };
+
+        private static JsonObject PathParameter(string name, string description, JsonObject schema) => new()
+        {
+            ["name"] = name,
+            ["in"] = "path",
+            ["required"] = true,
+            ["description"] = description,
+            ["schema"] = schema,
+        };
+
+        private static JsonObject QueryParameter(string name, string description, JsonObject schema) => new()
+        {
+            ["name"] = name,
+            ["in"] = "query",
+            ["required"] = true,
+            ["description"] = description,
+            ["schema"] = schema,
+        };
+
+        private static JsonObject ChainIdParameter() => PathParameter("chainId", "The retail chain.", IdentifierSchema(IdentifierPattern));
+
+        private static JsonObject DateParameter() => PathParameter("date", "The posting date, `YYYY-MM-DD`.", Date());
+
+        private static JsonObject ListIdParameter() => PathParameter("listId", "The product list, such as `certified-green` or `low-voc`.", String());
+
+        private static JsonObject String() => new() { ["type"] = "string" };
+
+        private static JsonObject UriReference() => new() { ["type"] = "string", ["format"] = "uri-reference" };
+
+        private static JsonObject Date() => new() { ["type"] = "string", ["format"] = "date" };
+
+        private static JsonObject IdentifierSchema(string pattern) => new()
+        {
+            ["type"] = "string",
+            ["pattern"] = pattern,
+            ["minLength"] = 1,
+            ["maxLength"] = MaxIdentifierLength,
+        };
+
+        private static class Shared
+        {
+            public const string Invalid = "Invalid";
+            public const string Unauthenticated = "Unauthenticated";
+            public const string Forbidden = "Forbidden";
+            public const string NotFound = "NotFound";
+            public const string TooLarge = "PayloadTooLarge";
+            public const string UnsupportedMediaType = "UnsupportedMediaType";
+            public const string StorageUnavailable = "StorageUnavailable";
+
+            public static JsonObject Ref(string name) => new() { ["$ref"] = "#/components/responses/" + name };
+        }
+    }
+}

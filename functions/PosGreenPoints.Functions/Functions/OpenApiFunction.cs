@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using PosGreenPoints.Contracts.OpenApi;
+
+namespace PosGreenPoints.Functions.Functions;
+
+/// <summary>
+/// Serves the OpenAPI document of the API, for POS vendors to generate a client from: the committed
+/// <c>contracts/openapi.json</c>, embedded in the Contracts assembly, which a unit test keeps equal to
+/// what <see cref="ApiDescription"/> generates from the wire types.
+/// </summary>
+public sealed class OpenApiFunction
+{
+    private const string ResourceName = "openapi.json";
+    private const string CacheControl = "public, max-age=3600";
+
+    // The document is part of the build, so one read serves the app's whole life.
+    private static readonly Lazy<byte[]> Document = new(ReadDocument);
+
+    [Function("GetOpenApiDocument")]
+    public static IActionResult Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.CacheControl = CacheControl;
+        return new FileContentResult(Document.Value, "application/json");
+    }
+
+    private static byte[] ReadDocument()
+    {
+        using var resource = typeof(ApiDescription).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"The Contracts assembly has no embedded {ResourceName}.");
+        using var copy = new MemoryStream();
+        resource.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

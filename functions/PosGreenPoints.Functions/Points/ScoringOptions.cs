@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PosGreenPoints.Functions.Points;
+
+/// <summary>Settings of scoring (section <c>Scoring</c>).</summary>
+public sealed class ScoringOptions
+{
+    public const string SectionName = "Scoring";
+
+    /// <summary>
+    /// A scoring message naming a receipt that is not stored this long after the message was sent is
+    /// an orphan (its post failed between queueing and storing, and was never acknowledged); before
+    /// that, the receipt may still be on its way and the message is tried again.
+    /// </summary>
+    public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The settlement grace period: a day is settled only this long after it ended (settlement.md).</summary>
+    public TimeSpan SettlementGrace { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often a return waits for its original sale to be scored before it is scored without it.</summary>
+    [Range(0, 100)]
+    public int MaxReturnWaits { get; set; } = 12;
+
+    /// <summary>Receipts of one message scored at once.</summary>
+    [Range(1, 64)]
+    public int Parallelism { get; set; } = 8;
+}
