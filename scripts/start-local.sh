@@ -85,13 +85,28 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
+# The demo: a registered chain and the sample product lists, as an operator would set them up.
+OPERATOR_KEY=$(sed -n 's/.*"Auth__BootstrapOperatorKey": *"\([^"]*\)".*/\1/p' functions/PosGreenPoints.Functions/local.settings.json)
+API="http://127.0.0.1:$PORT/api"
+curl -fsS -o /dev/null -X PUT "$API/v1/admin/chains/demo-chain" -H "X-Api-Key: $OPERATOR_KEY" \
+  -H 'content-type: application/json' -d '{"name":"Demo chain","timeZone":"Asia/Shanghai"}' \
+  && say "registered the chain demo-chain (Asia/Shanghai)."
+SAMPLES=../shared/data/sample
+for list in certified-green low-voc; do
+  if [ -f "$SAMPLES/$list.csv" ]; then
+    curl -fsS -o /dev/null -X PUT "$API/v1/admin/product-lists/$list" -H "X-Api-Key: $OPERATOR_KEY" \
+      -H 'content-type: text/csv' --data-binary "@$SAMPLES/$list.csv" && say "published the sample list $list."
+  fi
+done
+
 cat <<TXT
 
   PosGreenPoints is running at http://localhost:$PORT  (Ctrl-C stops it and Azurite)
 
   Check it:        curl http://localhost:$PORT/api/health
-  Operator key:    Auth__BootstrapOperatorKey in functions/PosGreenPoints.Functions/local.settings.json (dev only)
-  Everything else: README.md
+  Operator key:    $OPERATOR_KEY   (dev only; from local.settings.json)
+  The API:         http://localhost:$PORT/api/openapi.json
+  First receipt:   README.md, "Post a first receipt"
 
 TXT
 wait "$RUNNER_PID"
