@@ -1,5 +1,9 @@
-// Skeleton of the PosGreenPoints infrastructure: storage, identity and monitoring only.
-// The Function App, Service Bus, Key Vault, role assignments and alerts follow in the operations work.
+// PosGreenPoints on Azure, deployed with `azd up` (azure.yaml at the repository root; runbook in
+// docs/operations.md): a Function App on the Flex Consumption plan (.NET 10 isolated), its storage
+// account with every table, queue and container, a Service Bus topic for integration events, Key Vault
+// for the two secrets, Log Analytics + Application Insights, and the alerts. Every connection is made
+// with one user-assigned managed identity holding least-privilege roles; no app setting, output or
+// parameter file holds a key, SAS or connection string with a secret.
 targetScope = 'resourceGroup'
 
 @description('Azure region for every resource; defaults to the resource group\'s region.')
@@ -13,77 +17,146 @@ param environmentName string
 @description('Tags applied to every resource.')
 param tags object = {}
 
+@secure()
+@description('The bootstrap operator key (Auth:BootstrapOperatorKey), at least 32 characters. Stored in Key Vault as bootstrap-operator-key.')
+@minLength(32)
+param bootstrapOperatorKey string
+
+@secure()
+@description('The member pseudonym key (Settlement:HmacKey), at least 32 characters. Stored in Key Vault as settlement-hmac-key. Changing it changes every member_ref.')
+@minLength(32)
+param settlementHmacKey string
+
+@description('E-mail address the alerts go to; empty for none.')
+param alertEmailAddress string = ''
+
+@description('NCrontab schedule (UTC) of the daily settlement: 02:30 Asia/Shanghai by default.')
+param settlementSchedule string = '0 30 18 * * *'
+
+@description('Most instances the Function App scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
 var suffix = uniqueString(resourceGroup().id, environmentName)
-
-var blobContainerNames = [
-  'receipts'
-  'product-lists'
-  'product-lists-incoming'
-  'settlements'
-]
-
-resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
-  name: 'st${suffix}'
-  location: location
-  tags: tags
-  kind: 'StorageV2'
-  sku: {
-    name: 'Standard_LRS'
-  }
-  properties: {
-    accessTier: 'Hot'
-    allowBlobPublicAccess: false
-    allowSharedKeyAccess: false
-    defaultToOAuthAuthentication: true
-    minimumTlsVersion: 'TLS1_2'
-    supportsHttpsTrafficOnly: true
-  }
-}
-
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = [
-  for name in blobContainerNames: {
-    parent: blobService
-    name: name
-    properties: {
-      publicAccess: 'None'
-    }
-  }
-]
+var allTags = union(tags, { 'azd-env-name': environmentName })
+var functionAppName = 'func-${environmentName}-${suffix}'
+// Lowercase, as container names must be; the suffix keeps it unique and valid whatever the environment name.
+var deploymentContainerName = 'app-package-${suffix}'
+var storageAccountName = 'st${suffix}'
+var appInsightsName = 'appi-${environmentName}-${suffix}'
+var serviceBusNamespaceName = 'sb-${environmentName}-${suffix}'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: 'id-${environmentName}-${suffix}'
   location: location
-  tags: tags
+  tags: allTags
 }
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
-  name: 'log-${environmentName}-${suffix}'
-  location: location
-  tags: tags
-  properties: {
-    sku: {
-      name: 'PerGB2018'
-    }
-    retentionInDays: 30
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    tags: allTags
+    storageAccountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    identityName: identity.name
   }
 }
 
-resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: 'appi-${environmentName}-${suffix}'
-  location: location
-  tags: tags
-  kind: 'web'
-  properties: {
-    Application_Type: 'web'
-    WorkspaceResourceId: logAnalytics.id
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    tags: allTags
+    logAnalyticsName: 'log-${environmentName}-${suffix}'
+    appInsightsName: appInsightsName
+    identityName: identity.name
   }
 }
 
-output storageAccountName string = storage.name
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    location: location
+    tags: allTags
+    namespaceName: serviceBusNamespaceName
+    identityName: identity.name
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    location: location
+    tags: allTags
+    keyVaultName: 'kv-${suffix}'
+    identityName: identity.name
+    bootstrapOperatorKey: bootstrapOperatorKey
+    settlementHmacKey: settlementHmacKey
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    location: location
+    tags: allTags
+    planName: 'plan-${environmentName}-${suffix}'
+    functionAppName: functionAppName
+    identityName: identity.name
+    storageAccountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    appInsightsName: appInsightsName
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    bootstrapOperatorKeySecretUri: keyVault.outputs.bootstrapOperatorKeySecretUri
+    settlementHmacKeySecretUri: keyVault.outputs.settlementHmacKeySecretUri
+    settlementSchedule: settlementSchedule
+    maximumInstanceCount: maximumInstanceCount
+  }
+  // The storage account and Application Insights are referenced by name; the roles must exist before the
+  // app starts resolving its identity-based connections.
+  dependsOn: [
+    storage
+    monitoring
+  ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: allTags
+    namePrefix: 'alert-${environmentName}-${suffix}'
+    appInsightsName: appInsightsName
+    storageAccountName: storageAccountName
+    serviceBusNamespaceName: serviceBusNamespaceName
+    alertEmailAddress: alertEmailAddress
+  }
+  // Referenced by name (a runtime value would blur What-If).
+  dependsOn: [
+    storage
+    monitoring
+    serviceBus
+  ]
+}
+
+// Names, endpoints and the identity's client id; never a secret. azd stores these in .azure/<env>/.env.
+output AZURE_LOCATION string = location
+output storageAccountName string = storage.outputs.name
+output storageBlobEndpoint string = storage.outputs.blobEndpoint
+output storageQueueEndpoint string = storage.outputs.queueEndpoint
+output storageTableEndpoint string = storage.outputs.tableEndpoint
+output identityName string = identity.name
 output identityClientId string = identity.properties.clientId
-output appInsightsName string = appInsights.name
+output functionAppName string = functionApp.outputs.name
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+output functionsRuntimeVersion string = functionApp.outputs.runtimeVersion
+output serviceBusNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+output serviceBusTopic string = serviceBus.outputs.topicName
+output serviceBusSubscription string = serviceBus.outputs.subscriptionName
+output keyVaultName string = keyVault.outputs.name
+output keyVaultUri string = keyVault.outputs.uri
+output appInsightsName string = monitoring.outputs.appInsightsName
+output logAnalyticsWorkspaceName string = monitoring.outputs.logAnalyticsName
+output actionGroupName string = alerts.outputs.actionGroupName

@@ -104,16 +104,20 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
                     "Send the body as application/json.");
             }
 
-            var bytes = await RequestBody.ReadAsync(request, MaxPublishBodyBytes, cancellationToken);
-            if (bytes is null)
-            {
-                return Problems.TooLarge(MaxPublishBodyBytes);
-            }
-
             ProductListPublish? body;
             try
             {
+                var bytes = await RequestBody.ReadAsync(request, MaxPublishBodyBytes, cancellationToken);
+                if (bytes is null)
+                {
+                    return Problems.TooLarge(MaxPublishBodyBytes);
+                }
+
                 body = JsonSerializer.Deserialize<ProductListPublish>(bytes, Json);
+            }
+            catch (BadHttpRequestException)
+            {
+                return Problems.Malformed("The request body could not be read.");
             }
             catch (JsonException)
             {

@@ -66,6 +66,220 @@ public sealed partial class BicepTests
         Assert.True(findings.Count == 0, $"The compiled template exposes keys or connection strings:{Environment.NewLine}{string.Join(Environment.NewLine, findings)}");
     }
 
+    [Fact]
+    public async Task Function_app_settings_hold_no_key_or_connection_string()
+    {
+        var template = await BuildTemplateAsync();
+
+        var sites = Resources(template).Where(resource => IsType(resource, "Microsoft.Web/sites")).ToList();
+        Assert.NotEmpty(sites);
+
+        var settings = sites.SelectMany(AppSettings)
+            .Concat(Resources(template).Where(resource => IsType(resource, "Microsoft.Web/sites/config")).SelectMany(ConfigSettings))
+            .ToList();
+        Assert.NotEmpty(settings);
+
+        var findings = settings
+            .Where(setting => ForbiddenValue().IsMatch(setting.Value))
+            .Select(setting => $"{setting.Name} = {setting.Value}")
+            // APPLICATIONINSIGHTS_CONNECTION_STRING is the one connection string allowed: it holds only the
+            // instrumentation key (an id, not a credential) and the ingestion endpoints, and the component has
+            // local auth disabled, so ingestion needs the Entra token of APPLICATIONINSIGHTS_AUTHENTICATION_STRING.
+            .Concat(settings
+                .Where(setting => ConnectionString().IsMatch(setting.Name.Replace("_", "", StringComparison.Ordinal)))
+                .Where(setting => setting.Name != AllowedConnectionStringSetting)
+                .Select(setting => $"{setting.Name} is a connection string setting"))
+            .ToList();
+
+        Assert.True(findings.Count == 0, $"Function App settings hold keys or connection strings:{Environment.NewLine}{string.Join(Environment.NewLine, findings)}");
+
+        // What the app reads in Azure: identity-based storage, Service Bus and ingestion, secrets through Key Vault.
+        var byName = settings.ToDictionary(setting => setting.Name, setting => setting.Value);
+        foreach (var name in new[]
+        {
+            "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri",
+            "AzureWebJobsStorage__clientId", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Events__ServiceBusNamespace",
+            "Events__ClientId", "SettlementSchedule", AllowedConnectionStringSetting,
+        })
+        {
+            Assert.True(byName.ContainsKey(name), $"The Function App has no app setting {name}.");
+        }
+
+        Assert.Equal("managedidentity", byName.GetValueOrDefault("AzureWebJobsStorage__credential"));
+        Assert.False(byName.ContainsKey("AzureWebJobsStorage"), "AzureWebJobsStorage would be a connection string; use the identity-based settings.");
+        foreach (var name in new[] { "Auth__BootstrapOperatorKey", "Settlement__HmacKey" })
+        {
+            Assert.True(
+                byName.TryGetValue(name, out var value) && value.Contains("@Microsoft.KeyVault(SecretUri=", StringComparison.Ordinal),
+                $"{name} must be a Key Vault reference, not a value: {value}");
+        }
+    }
+
+    [Fact]
+    public async Task Every_storage_name_of_the_app_is_created_by_the_template()
+    {
+        var template = await BuildTemplateAsync();
+        var code = File.ReadAllText(Path.Combine(RepositoryRoot(), StorageNamesFile));
+
+        var missing = new List<string>();
+        foreach (var (codeClass, resourceType) in new[]
+        {
+            ("Tables", "Microsoft.Storage/storageAccounts/tableServices/tables"),
+            ("Queues", "Microsoft.Storage/storageAccounts/queueServices/queues"),
+            ("Containers", "Microsoft.Storage/storageAccounts/blobServices/containers"),
+        })
+        {
+            var expected = ConstantsOf(code, codeClass);
+            Assert.True(expected.Count > 0, $"No `const string X = \"name\";` in the class {codeClass} of {StorageNamesFile}.");
+
+            var created = CreatedNames(template, resourceType);
+            missing.AddRange(expected.Except(created, StringComparer.Ordinal).Select(name => $"{codeClass}: {name} (created: {string.Join(", ", created)})"));
+
+            if (codeClass == "Queues")
+            {
+                // The host moves a message that failed maxDequeueCount times to <queue>-poison; the poison alert
+                // and the replay endpoint expect it to exist before the first failure.
+                var triggered = QueueTrigger().Matches(FunctionSources()).Select(match => ConstantValue(code, codeClass, match.Groups["constant"].Value));
+                missing.AddRange(triggered.Select(queue => $"{queue}-poison").Except(created, StringComparer.Ordinal).Select(name => $"Queues: {name} (poison queue of a queue trigger)"));
+            }
+        }
+
+        Assert.True(missing.Count == 0, $"The app uses storage the template does not create:{Environment.NewLine}{string.Join(Environment.NewLine, missing)}");
+    }
+
+    private const string AllowedConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    private const string StorageNamesFile = "functions/PosGreenPoints.Functions/Infrastructure/StorageNames.cs";
+
+    private static async Task<JsonObject> BuildTemplateAsync()
+    {
+        var run = await RunBicepAsync("build", MainTemplate, "--stdout");
+        Assert.True(run.ExitCode == 0, $"bicep build exited with {run.ExitCode}:{Environment.NewLine}{run.StandardError}");
+        return JsonNode.Parse(run.StandardOutput)?.AsObject()
+            ?? throw new InvalidOperationException($"bicep build printed no template:{Environment.NewLine}{run}");
+    }
+
+    /// <summary>Every resource of a template and of the templates of its modules (nested deployments), with the template that holds it.</summary>
+    private static IEnumerable<(JsonObject Resource, JsonObject Template)> Resources(JsonObject template)
+    {
+        // languageVersion 2.0 templates keep resources in an object keyed by symbolic name.
+        var resources = template["resources"] switch
+        {
+            JsonArray array => array.OfType<JsonObject>(),
+            JsonObject byName => byName.Select(entry => entry.Value).OfType<JsonObject>(),
+            _ => [],
+        };
+        foreach (var resource in resources)
+        {
+            yield return (resource, template);
+            if (resource["properties"]?["template"] is JsonObject nested)
+            {
+                foreach (var inner in Resources(nested))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static bool IsType((JsonObject Resource, JsonObject Template) entry, string type) =>
+        string.Equals((string?)entry.Resource["type"], type, StringComparison.OrdinalIgnoreCase);
+
+    private static IEnumerable<(string Name, string Value)> AppSettings((JsonObject Resource, JsonObject Template) site) =>
+        (site.Resource["properties"]?["siteConfig"]?["appSettings"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Select(setting => ((string?)setting["name"] ?? "", JsonText(setting["value"])));
+
+    private static IEnumerable<(string Name, string Value)> ConfigSettings((JsonObject Resource, JsonObject Template) config) =>
+        ((string?)config.Resource["name"] ?? "").Contains("appsettings", StringComparison.OrdinalIgnoreCase)
+            ? (config.Resource["properties"] as JsonObject ?? []).Select(entry => (entry.Key, JsonText(entry.Value)))
+            : [];
+
+    private static string JsonText(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString(Readable) ?? "";
+
+    /// <summary>
+    /// The names the template gives resources of a type: a literal last name segment, or the elements of the
+    /// variable array a copy loop walks (<c>variables('names')[copyIndex()]</c>).
+    /// </summary>
+    private static List<string> CreatedNames(JsonObject template, string type)
+    {
+        var names = new List<string>();
+        foreach (var (resource, holder) in Resources(template).Where(entry => IsType(entry, type)))
+        {
+            var name = (string?)resource["name"] ?? "";
+            if (CopiedName().Match(name) is { Success: true } copied)
+            {
+                var values = holder["variables"]?[copied.Groups["variable"].Value] as JsonArray
+                    ?? throw new InvalidOperationException($"{type} {name}: no variable array {copied.Groups["variable"].Value}.");
+                names.AddRange(values.Select(value => JsonText(value)));
+            }
+            else if (LiteralLastSegment().Match(name) is { Success: true } literal)
+            {
+                names.Add(literal.Groups["name"].Value);
+            }
+            else if (!name.StartsWith('['))
+            {
+                names.Add(name.Split('/')[^1]);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The values of <c>const string X = "value";</c> inside <c>public static class {className}</c>.</summary>
+    private static List<string> ConstantsOf(string code, string className) =>
+        ConstantDeclaration().Matches(ClassBody(code, className)).Select(match => match.Groups["value"].Value).ToList();
+
+    private static string ConstantValue(string code, string className, string constant) =>
+        ConstantDeclaration().Matches(ClassBody(code, className))
+            .Where(match => match.Groups["name"].Value == constant)
+            .Select(match => match.Groups["value"].Value)
+            .SingleOrDefault()
+        ?? throw new InvalidOperationException($"No constant {className}.{constant} in {StorageNamesFile}.");
+
+    private static string ClassBody(string code, string className)
+    {
+        var start = code.IndexOf($"static class {className}", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"No static class {className} in {StorageNamesFile}.");
+        var open = code.IndexOf('{', start);
+        var depth = 0;
+        for (var index = open; index < code.Length; index++)
+        {
+            depth += code[index] switch { '{' => 1, '}' => -1, _ => 0 };
+            if (depth == 0)
+            {
+                return code[open..index];
+            }
+        }
+
+        throw new InvalidOperationException($"The class {className} in {StorageNamesFile} does not end.");
+    }
+
+    private static string FunctionSources() =>
+        string.Join(
+            Environment.NewLine,
+            Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "functions/PosGreenPoints.Functions"), "*.cs", SearchOption.AllDirectories)
+                .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                    && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                .Select(File.ReadAllText));
+
+    [GeneratedRegex(@"\bconst\s+string\s+(?<name>\w+)\s*=\s*""(?<value>[^""]+)""\s*;")]
+    private static partial Regex ConstantDeclaration();
+
+    [GeneratedRegex(@"QueueTrigger\(\s*StorageNames\.Queues\.(?<constant>\w+)")]
+    private static partial Regex QueueTrigger();
+
+    [GeneratedRegex(@"variables\('(?<variable>\w+)'\)\[copyIndex\(\)\]\)?\]$")]
+    private static partial Regex CopiedName();
+
+    [GeneratedRegex(@"'(?<name>[A-Za-z0-9-]+)'\)\]$")]
+    private static partial Regex LiteralLastSegment();
+
+    /// <summary>Key material or a call that returns it, in an app setting's value.</summary>
+    [GeneratedRegex(@"AccountKey=|SharedAccessKey=|Password=|listKeys\(|listConnectionStrings\(", RegexOptions.IgnoreCase)]
+    private static partial Regex ForbiddenValue();
+
     /// <summary>
     /// Any warning or error the CLI prints: its diagnostics ("main.bicep(3,7) : Warning no-unused-params: …")
     /// and its notice about experimental features.
