@@ -38,7 +38,8 @@ public sealed class HttpFunctions
 
 /// <summary>
 /// Message text "verb:tag" says what to do: ok, fail (always), fail-once (on the first delivery), slow
-/// (takes two seconds). Every delivery is recorded under the tag.
+/// (takes two seconds), slower (six seconds, long enough to look at a running message on a loaded
+/// machine). Every delivery is recorded under the tag.
 /// </summary>
 public sealed class QueueFunctions(Observations observations)
 {
@@ -54,10 +55,10 @@ public sealed class QueueFunctions(Observations observations)
         var verb = text.Split(':')[0];
         var tag = text[(verb.Length + 1)..];
         var started = DateTimeOffset.UtcNow;
-        if (verb == "slow")
+        if (verb is "slow" or "slower")
         {
             await observations.RecordAsync(tag + "-started", new Dictionary<string, object> { ["DequeueCount"] = dequeueCount }, cancellationToken);
-            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(verb == "slow" ? 2 : 6), cancellationToken);
         }
 
         var fails = verb == "fail" || (verb == "fail-once" && dequeueCount == 1);

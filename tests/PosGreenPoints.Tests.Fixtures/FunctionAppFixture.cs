@@ -30,6 +30,8 @@ public sealed class FunctionAppFixture : IAsyncLifetime, IAsyncDisposable
     public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
         ["Auth:BootstrapOperatorKey"] = OperatorKey,
+        ["Settlement:HmacKey"] = "e2e-settlement-hmac-key-0123456789abcdef",
+        ["SettlementSchedule"] = "0 30 18 * * *",
     };
 
     /// <summary>

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Functions;
@@ -26,10 +28,13 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
         {
             if (body.ValueKind != JsonValueKind.Object)
             {
+                PosGreenPointsTelemetry.ReceiptRejected(PosGreenPointsTelemetry.UnknownChain, PosGreenPointsTelemetry.RejectionReasons.Validation);
                 return Problems.Validation(new Dictionary<string, string[]> { ["$"] = ["must be a receipt object."] });
             }
 
-            return await submissions.SubmitAsync(body, caller, cancellationToken) switch
+            var submitted = await submissions.SubmitAsync(body, caller, cancellationToken);
+            Count(submitted, body, caller);
+            return submitted switch
             {
                 SubmissionOutcome.Stored { Outcome: IntakeOutcome.Accepted accepted } => Accepted(accepted.ReceiptId),
                 SubmissionOutcome.Stored { Outcome: IntakeOutcome.Duplicate duplicate } => new OkObjectResult(
@@ -61,7 +66,13 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
                 return Problems.Validation(new Dictionary<string, string[]> { ["receipts"] = [$"must hold 1–{ReceiptSubmissions.MaxBatchSize} receipts; it holds {count}."] });
             }
 
-            var outcomes = await submissions.SubmitBatchAsync(receipts.EnumerateArray().ToList(), caller, cancellationToken);
+            var items = receipts.EnumerateArray().ToList();
+            var outcomes = await submissions.SubmitBatchAsync(items, caller, cancellationToken);
+            for (var index = 0; index < outcomes.Count; index++)
+            {
+                Count(outcomes[index], items[index], caller);
+            }
+
             return new OkObjectResult(new BatchResult(outcomes.Select((outcome, index) => ToBatchItem(index, outcome)).ToList()));
         }, cancellationToken), cancellationToken);
 
@@ -96,6 +107,43 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
 
         using var document = parsed.Document;
         return await handle(document.RootElement);
+    }
+
+    /// <summary>
+    /// Counts a receipt once, by what became of it. Only chains the caller may name become tag values,
+    /// so a client cannot make up new metric series.
+    /// </summary>
+    private static void Count(SubmissionOutcome outcome, JsonElement receipt, Caller caller)
+    {
+        var chainId = receipt.ValueKind == JsonValueKind.Object
+            && receipt.TryGetProperty("chainId", out var property)
+            && property.ValueKind == JsonValueKind.String
+            && property.GetString() is { } named
+            && ChainRegistry.IsValidChainId(named)
+            && caller.CanAccessChain(named)
+                ? named
+                : PosGreenPointsTelemetry.UnknownChain;
+        switch (outcome)
+        {
+            case SubmissionOutcome.Stored { Outcome: IntakeOutcome.Accepted }:
+                PosGreenPointsTelemetry.ReceiptAccepted(chainId);
+                break;
+            case SubmissionOutcome.Stored { Outcome: IntakeOutcome.Duplicate }:
+                PosGreenPointsTelemetry.ReceiptDuplicate(chainId);
+                break;
+            case SubmissionOutcome.Stored { Outcome: IntakeOutcome.Conflict }:
+                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.Conflict);
+                break;
+            case SubmissionOutcome.Invalid:
+                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.Validation);
+                break;
+            case SubmissionOutcome.ChainNotRegistered:
+                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.ChainNotRegistered);
+                break;
+            case SubmissionOutcome.OutOfScope:
+                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.OutOfScope);
+                break;
+        }
     }
 
     private static AcceptedResult Accepted(string receiptId)

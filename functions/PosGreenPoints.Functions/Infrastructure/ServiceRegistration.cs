@@ -5,8 +5,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure.Health;
+using PosGreenPoints.Functions.Infrastructure.Poison;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Functions.Receipts;
+using PosGreenPoints.Functions.Settlement;
 
 namespace PosGreenPoints.Functions.Infrastructure;
 
@@ -45,7 +48,10 @@ public static class ServiceRegistration
         services.AddProductLists(configuration);
         services.AddReceipts(configuration);
         services.AddScoring(configuration);
+        services.AddSettlement(configuration);
         services.AddSingleton<StorageHealthProbe>();
+        services.AddSingleton<PoisonQueues>();
+        services.AddPosGreenPointsTelemetry(configuration);
         return services;
     }
 }

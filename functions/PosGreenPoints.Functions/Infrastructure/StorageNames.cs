@@ -31,5 +31,8 @@ public static class StorageNames
 
         /// <summary>Product-list CSVs uploaded through a SAS URL, waiting to be published.</summary>
         public const string ProductListsIncoming = "product-lists-incoming";
+
+        /// <summary>Settlement files and their manifests, per chain and posting day (settlement.md); immutable once published.</summary>
+        public const string Settlements = "settlements";
     }
 }

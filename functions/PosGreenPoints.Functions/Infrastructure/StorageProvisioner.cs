@@ -45,7 +45,8 @@ public sealed class StorageProvisioner(BlobServiceClient blobs, QueueServiceClie
             queues.GetQueueClient(StorageNames.Queues.Events).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             blobs.GetBlobContainerClient(StorageNames.Containers.Receipts).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             blobs.GetBlobContainerClient(StorageNames.Containers.ProductLists).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
-            blobs.GetBlobContainerClient(StorageNames.Containers.ProductListsIncoming).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+            blobs.GetBlobContainerClient(StorageNames.Containers.ProductListsIncoming).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            blobs.GetBlobContainerClient(StorageNames.Containers.Settlements).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }
 }
 

@@ -12,6 +12,7 @@ using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Infrastructure.Events;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Points;
@@ -120,7 +121,12 @@ public sealed class ReceiptScorer(
 
         (entity, decision) = await KeepPostingDayOpenAsync(table, entity, key, decision, chain.TimeZone, cancellationToken);
 
-        var finalPoints = await PostToMemberAsync(key.ReceiptId, receipt, decision, cancellationToken);
+        IReadOnlyDictionary<int, long> finalPoints;
+        using (PosGreenPointsTelemetry.ActivitySource.StartActivity("post to member"))
+        {
+            finalPoints = await PostToMemberAsync(key.ReceiptId, receipt, decision, cancellationToken);
+        }
+
         var notes = decision.Notes.ToList();
         if (!receipt.IsReturn && finalPoints.Sum(pair => pair.Value) < decision.Lines.Sum(line => line.Points))
         {
@@ -128,20 +134,58 @@ public sealed class ReceiptScorer(
         }
 
         var lines = decision.Lines.Select(line => line with { Points = finalPoints.GetValueOrDefault(line.LineNumber, line.Points) }).ToList();
-        await ledger.WriteAsync(lines.Where(line => line.Qualifies).Select(line => Posting(key, receipt, decision, line)).ToList(), cancellationToken);
+        using (PosGreenPointsTelemetry.ActivitySource.StartActivity("write ledger"))
+        {
+            await ledger.WriteAsync(lines.Where(line => line.Qualifies).Select(line => Posting(key, receipt, decision, line)).ToList(), cancellationToken);
+        }
 
         var points = lines.Sum(line => line.Points);
-        await events.PublishAsync(new CloudEvent<ReceiptScoredData>(
+        using (PosGreenPointsTelemetry.ActivitySource.StartActivity("publish event"))
+        {
+            await events.PublishAsync(new CloudEvent<ReceiptScoredData>(
             $"{(receipt.IsReturn ? EventTypes.PointsReversed : EventTypes.ReceiptScored)}:{key.ReceiptId}",
             "/posgreenpoints/scoring",
             receipt.IsReturn ? EventTypes.PointsReversed : EventTypes.ReceiptScored,
             key.ReceiptId,
             clock.GetUtcNow(),
             new ReceiptScoredData(key.ReceiptId, receipt.ChainId, receipt.StoreId, receipt.Type, receipt.BusinessDate, decision.PostingDate, decision.MemberId, points, notes)), cancellationToken);
+        }
 
         await MarkScoredAsync(table, entity, lines, points, notes, cancellationToken);
+        CountScored(receipt, entity, lines, points);
         logger.LogInformation("Scored receipt {ReceiptId} of chain {ChainId} store {StoreId}: {Points} points", key.ReceiptId, receipt.ChainId, receipt.StoreId, points);
         return ScoringResult.Scored;
+    }
+
+    private void CountScored(ValidatedReceipt receipt, TableEntity entity, IReadOnlyList<DecidedLine> lines, long points)
+    {
+        if (receipt.IsReturn)
+        {
+            PosGreenPointsTelemetry.PointsReversed(receipt.ChainId, -points);
+        }
+        else
+        {
+            // Return lines carry their sale's matches rather than being classified, so only sales count.
+            foreach (var line in lines)
+            {
+                if (line.Matches.Count == 0)
+                {
+                    PosGreenPointsTelemetry.LineClassified(PosGreenPointsTelemetry.NoList);
+                }
+
+                foreach (var listId in line.Matches.Select(match => match.ListId).Distinct(StringComparer.Ordinal))
+                {
+                    PosGreenPointsTelemetry.LineClassified(listId);
+                }
+            }
+
+            PosGreenPointsTelemetry.PointsAwarded(receipt.ChainId, points);
+        }
+
+        if (entity.GetDateTimeOffset(nameof(ReceiptRecord.AcceptedAt)) is { } acceptedAt)
+        {
+            PosGreenPointsTelemetry.ReceiptScored(receipt.ChainId, clock.GetUtcNow() - acceptedAt);
+        }
     }
 
     /// <summary>
@@ -167,7 +211,7 @@ public sealed class ReceiptScorer(
 
             var waits = entity.GetInt32(ReturnWaitsProperty) ?? 0;
             var delay = TimeSpan.FromSeconds(Math.Min(600, 10 * Math.Pow(2, waits)));
-            var sent = await _scoringQueue.SendMessageAsync(JsonSerializer.Serialize(new ScoringMessage([receiptId]), Json), visibilityTimeout: delay, cancellationToken: cancellationToken);
+            var sent = await _scoringQueue.SendMessageAsync(JsonSerializer.Serialize(new ScoringMessage([receiptId], PosGreenPointsTelemetry.CurrentTraceparent()), Json), visibilityTimeout: delay, cancellationToken: cancellationToken);
             var update = new TableEntity(key.PartitionKey, key.RowKey)
             {
                 [nameof(ReceiptRecord.ScoringMessageId)] = sent.Value.MessageId,
@@ -203,7 +247,7 @@ public sealed class ReceiptScorer(
         }
         catch (Exception failure) when (failure is RequestFailedException or AggregateException)
         {
-            logger.LogWarning("Recording the failure of receipt {ReceiptId} failed too: {Reason}", receiptId, failure.Message);
+            logger.LogWarning("Recording the failure of receipt {ReceiptId} failed too: {Reason}", receiptId, LogRedaction.Describe(failure));
         }
     }
 

@@ -2,6 +2,9 @@ using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PosGreenPoints.Functions.Infrastructure;
+using PosGreenPoints.Functions.Infrastructure.Poison;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Points;
@@ -32,6 +35,10 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, IOptions<ScoringOptio
             return;
         }
 
+        using var activity = PosGreenPointsTelemetry.StartConsumer("score receipts", scoring.Traceparent);
+        activity?.SetTag("messaging.message.id", message.MessageId);
+        activity?.SetTag("messaging.message.delivery_count", message.DequeueCount);
+        activity?.SetTag("posgreenpoints.receipt_count", receiptIds.Count);
         var waiting = new List<string>();
         var failures = new List<(string ReceiptId, Exception Failure)>();
         var insertedAt = message.InsertedOn ?? DateTimeOffset.MinValue;
@@ -40,6 +47,9 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, IOptions<ScoringOptio
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
             async (receiptId, token) =>
             {
+                using var scope = ReceiptKey.TryParse(receiptId, out var key)
+                    ? logger.BeginScope(new Dictionary<string, object> { ["receiptId"] = receiptId, ["chainId"] = key.ChainId, ["storeId"] = key.StoreId })
+                    : null;
                 try
                 {
                     if (await scorer.ScoreAsync(receiptId, message.MessageId, insertedAt, token) == ScoringResult.WaitingForOriginal)
@@ -70,13 +80,29 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, IOptions<ScoringOptio
         }
 
         var final = message.DequeueCount >= host.MaxDequeueCount;
+        var reasons = new List<string>();
         foreach (var (receiptId, failure) in failures)
         {
-            logger.LogError(failure, "Scoring receipt {ReceiptId} failed (delivery {DequeueCount} of {MaxDequeueCount})", receiptId, message.DequeueCount, host.MaxDequeueCount);
-            await scorer.RecordFailureAsync(receiptId, $"{failure.GetType().Name}: {failure.Message}", final, cancellationToken);
+            // The exception itself is neither logged nor rethrown (the host logs what the function
+            // throws): a storage failure's message holds the request URL, which names the member when
+            // the Members table failed.
+            var reason = LogRedaction.Describe(failure);
+            reasons.Add($"{receiptId}: {reason}");
+            logger.LogError("Scoring receipt {ReceiptId} failed (delivery {DequeueCount} of {MaxDequeueCount}): {Reason}\n{StackTrace}",
+                receiptId, message.DequeueCount, host.MaxDequeueCount, reason, failure.StackTrace);
+            await scorer.RecordFailureAsync(receiptId, reason, final, cancellationToken);
         }
 
-        throw new AggregateException($"Scoring failed for {failures.Count} of {receiptIds.Count} receipts of message {message.MessageId}.", failures.Select(item => item.Failure));
+        if (final)
+        {
+            // The host moves the message to the poison queue after this throw, out of the app's sight;
+            // this is the last moment the app knows it, so the poison metric is counted here.
+            PosGreenPointsTelemetry.PoisonMessage(PoisonQueues.NameOf(StorageNames.Queues.ReceiptsToScore));
+        }
+
+        activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"{failures.Count} receipts failed");
+
+        throw new InvalidOperationException($"Scoring failed for {failures.Count} of {receiptIds.Count} receipts of message {message.MessageId}: {string.Join("; ", reasons)}");
     }
 }
 

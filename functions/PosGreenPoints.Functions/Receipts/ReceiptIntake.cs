@@ -6,6 +6,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Infrastructure;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 
 namespace PosGreenPoints.Functions.Receipts;
 
@@ -51,6 +52,9 @@ public sealed class ReceiptIntake(
 
     public async Task<IReadOnlyList<IntakeOutcome>> AcceptAsync(IReadOnlyList<ValidatedReceipt> receipts, CancellationToken cancellationToken)
     {
+        // The parent of the scoring trace: where there is no HTTP span (a test, a tool), this starts it.
+        using var activity = PosGreenPointsTelemetry.ActivitySource.StartActivity("accept receipts");
+        activity?.SetTag("posgreenpoints.receipt_count", receipts.Count);
         await provisioner.EnsureCreatedAsync(cancellationToken);
         var outcomes = new IntakeOutcome?[receipts.Count];
 
@@ -110,9 +114,10 @@ public sealed class ReceiptIntake(
     private async Task<Dictionary<string, (string MessageId, string PopReceipt)>> SendScoringMessagesAsync(IReadOnlyList<string> receiptIds, CancellationToken cancellationToken)
     {
         var byReceipt = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        var traceparent = PosGreenPointsTelemetry.CurrentTraceparent();
         foreach (var chunk in ChunkByChars(receiptIds, MaxMessageIdChars))
         {
-            var sent = await _queue.SendMessageAsync(JsonSerializer.Serialize(new ScoringMessage(chunk), JsonSerializerOptions.Web), cancellationToken);
+            var sent = await _queue.SendMessageAsync(JsonSerializer.Serialize(new ScoringMessage(chunk, traceparent), JsonSerializerOptions.Web), cancellationToken);
             foreach (var receiptId in chunk)
             {
                 byReceipt[receiptId] = (sent.Value.MessageId, sent.Value.PopReceipt);

@@ -5,4 +5,8 @@ namespace PosGreenPoints.Functions.Receipts;
 /// scored from the message whose id its stored entity names; the message may also list receipts that
 /// turned out to be duplicates, which the scorer skips.
 /// </summary>
-public sealed record ScoringMessage(IReadOnlyList<string> ReceiptIds);
+/// <param name="Traceparent">
+/// The W3C trace context of the post that sent it, so that one trace follows a receipt across the
+/// queue; absent when nothing was traced, and in messages sent before it existed.
+/// </param>
+public sealed record ScoringMessage(IReadOnlyList<string> ReceiptIds, string? Traceparent = null);

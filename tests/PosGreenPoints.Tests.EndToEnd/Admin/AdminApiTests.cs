@@ -25,7 +25,7 @@ public sealed class AdminApiRunner : IAsyncLifetime
             return _runner ??= LocalRunnerProcess.StartAsync(
                 RepositoryPaths.FunctionAppDirectory,
                 azurite.ConnectionString,
-                new Dictionary<string, string?> { ["Auth:BootstrapOperatorKey"] = OperatorKey });
+                new Dictionary<string, string?>(FunctionAppFixture.Settings) { ["Auth:BootstrapOperatorKey"] = OperatorKey });
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class RunnerQueueTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task A_message_is_deleted_only_after_the_function_succeeded()
     {
         var tag = RunnerTestApp.Tag();
-        await _queue.SendMessageAsync($"slow:{tag}");
+        await _queue.SendMessageAsync($"slower:{tag}");
 
         await RunnerTestApp.WaitForObservationsAsync(azurite, tag + "-started", seen => seen.Count == 1, Patience, _runner);
         var whileRunning = (await _queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;

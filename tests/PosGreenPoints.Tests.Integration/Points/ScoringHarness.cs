@@ -21,9 +21,12 @@ internal sealed class ScoringHarness(AzuriteFixture azurite, ServiceProvider ser
 
     public ReceiptScorer Scorer => services.GetRequiredService<ReceiptScorer>();
 
-    public static async Task<ScoringHarness> StartAsync(AzuriteFixture azurite, string chainId, params Azure.Core.Pipeline.HttpPipelinePolicy[] policies)
+    public static Task<ScoringHarness> StartAsync(AzuriteFixture azurite, string chainId, params Azure.Core.Pipeline.HttpPipelinePolicy[] policies) =>
+        StartAsync(azurite, chainId, clock: null, policies);
+
+    public static async Task<ScoringHarness> StartAsync(AzuriteFixture azurite, string chainId, Microsoft.Extensions.Time.Testing.FakeTimeProvider? clock, params Azure.Core.Pipeline.HttpPipelinePolicy[] policies)
     {
-        var services = AppServices.Build(azurite, policies: policies);
+        var services = AppServices.Build(azurite, clock, policies: policies);
         var harness = new ScoringHarness(azurite, services);
         await services.GetRequiredService<ChainRegistry>().UpsertAsync(chainId, new("Scoring test chain"), CancellationToken.None);
         foreach (var list in new[] { "certified-green", "low-voc" })

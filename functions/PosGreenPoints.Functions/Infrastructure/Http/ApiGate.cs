@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using PosGreenPoints.Functions.Infrastructure.Auth;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 
 namespace PosGreenPoints.Functions.Infrastructure.Http;
 
@@ -45,8 +46,9 @@ public sealed class ApiGate(ApiKeyAuthenticator authenticator, ILogger<ApiGate> 
         }
         catch (Exception failure) when (IsStorageUnavailable(failure, request, cancellationToken))
         {
-            // The exception's message can name the account's endpoints, so it goes to the log only.
-            logger.LogWarning(failure, "Storage did not answer {Method} {Path}; answered 503", request.Method, request.Path);
+            // Not in the answer: the failure can name the account's endpoints. Nor raw in the log: the
+            // failure's URL and the request path can name a member (Members table keys, /members/{memberId}).
+            logger.LogWarning("Storage did not answer {Method} {Path}; answered 503: {Reason}", request.Method, LogRedaction.Path(request.Path), LogRedaction.Describe(failure));
             request.HttpContext.Response.Headers[HeaderNames.RetryAfter] = RetryAfterSeconds;
             return Problems.StorageUnavailable();
         }

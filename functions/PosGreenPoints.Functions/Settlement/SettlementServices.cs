@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace PosGreenPoints.Functions.Settlement;
+
+public static class SettlementServices
+{
+    /// <summary>Daily settlement: the file writer, its storage, and the nightly run.</summary>
+    public static IServiceCollection AddSettlement(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SettlementOptions>()
+            .Bind(configuration.GetSection(SettlementOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(provider => new MemberPseudonyms(provider.GetRequiredService<IOptions<SettlementOptions>>().Value.HmacKey));
+        services.AddSingleton<SettlementStore>();
+        services.AddSingleton<SettlementWriter>();
+        services.AddSingleton<DailySettlement>();
+        return services;
+    }
+}
