@@ -7,6 +7,7 @@ using PosGreenPoints.Contracts.Events;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Events;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Points;
 
 namespace PosGreenPoints.Functions.Settlement;
@@ -72,6 +73,7 @@ public sealed class SettlementWriter(
             return new SettlementOutcome.DayOpen(settleableFrom);
         }
 
+        var started = clock.GetTimestamp();
         var container = await store.ContainerAsync(cancellationToken);
         var csvPath = SettlementStore.CsvPath(chain.ChainId, postingDate);
         var final = container.GetBlockBlobClient(csvPath);
@@ -136,6 +138,8 @@ public sealed class SettlementWriter(
         logger.LogInformation(
             "Settlement of {ChainId} for {PostingDate} published: {RowCount} rows, {NetPoints} net points",
             chain.ChainId, postingDate, manifest.RowCount, manifest.NetPoints);
+        PosGreenPointsTelemetry.SettlementRowsWritten(chain.ChainId, manifest.RowCount);
+        PosGreenPointsTelemetry.SettlementCompleted(chain.ChainId, clock.GetElapsedTime(started));
         await events.PublishAsync(
             new CloudEvent<SettlementManifest>(
                 $"settlement.published:{chain.ChainId}:{postingDate:yyyy-MM-dd}",

@@ -107,6 +107,23 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
             Expect(caller, 201, Caller.Operator));
         yield return ("DELETE /v1/admin/clients/{clientId}", client => client.DeleteAsync($"api/v1/admin/clients/{newClient}"),
             Expect(caller, 204, Caller.Operator));
+        yield return ("GET /v1/members/{memberId}/points", client => client.GetAsync("api/v1/members/GM7Q2K9X/points"),
+            Expect(caller, 200, Caller.Pos, Caller.Operator));
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var range = $"from={today.AddDays(-3):yyyy-MM-dd}&to={today:yyyy-MM-dd}";
+        var ownOrOperator = scope == Scope.Own || caller == Caller.Operator;
+        yield return ("GET /v1/settlements/{chainId}", client => client.GetAsync($"api/v1/settlements/{chain}?{range}"),
+            Expect(caller, ownOrOperator ? 200 : 404, Caller.ChainRole, Caller.Operator));
+        yield return ("GET /v1/settlements/{chainId}/{date} (not settled)", client => client.GetAsync($"api/v1/settlements/{chain}/{today.AddDays(-1):yyyy-MM-dd}"),
+            Expect(caller, 404, Caller.ChainRole, Caller.Operator));
+        yield return ("GET /v1/settlements/{chainId}/{date}/file (not settled)", client => client.GetAsync($"api/v1/settlements/{chain}/{today.AddDays(-1):yyyy-MM-dd}/file"),
+            Expect(caller, 404, Caller.ChainRole, Caller.Operator));
+        yield return ("POST /v1/admin/settlements/{chainId}/{date}/run (open day)", client => client.PostAsync($"api/v1/admin/settlements/{chain}/{today.AddDays(1):yyyy-MM-dd}/run", null),
+            Expect(caller, 409, Caller.Operator));
+        yield return ("GET /v1/admin/product-lists", client => client.GetAsync("api/v1/admin/product-lists"), Expect(caller, 200, Caller.Operator));
+        yield return ("GET /v1/admin/poison", client => client.GetAsync("api/v1/admin/poison"), Expect(caller, 200, Caller.Operator));
+        yield return ("GET /openapi.json", client => client.GetAsync("api/openapi.json"), 200);
         yield return ("GET /health", client => client.GetAsync("api/health"), 200);
     }
 
