@@ -18,7 +18,6 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
     public const int MaxBodyBytes = 64 * 1024;
 
     private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Registers a chain (201 with a Location) or updates it (200); both answer the chain as stored.</summary>
     [Function("AdminPutChain")]
@@ -28,7 +27,7 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, OperatorOnly, async caller =>
         {
-            var (registration, problem) = await ReadJsonAsync<ChainRegistration>(request, cancellationToken);
+            var (registration, problem) = await RequestBody.ReadJsonAsync<ChainRegistration>(request, MaxBodyBytes, cancellationToken);
             if (registration is null)
             {
                 return problem!;
@@ -57,7 +56,7 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, OperatorOnly, async caller =>
         {
-            var (clientRequest, problem) = await ReadJsonAsync<CreateClientRequest>(request, cancellationToken);
+            var (clientRequest, problem) = await RequestBody.ReadJsonAsync<CreateClientRequest>(request, MaxBodyBytes, cancellationToken);
             if (clientRequest is null)
             {
                 return problem!;
@@ -125,53 +124,4 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
         }, cancellationToken);
 
     private static ChainView View(Chain chain) => new(chain.ChainId, chain.Name, chain.TimeZone.Id);
-
-    /// <summary>
-    /// Reads a JSON body of at most <see cref="MaxBodyBytes"/>, stopping as soon as the limit is crossed.
-    /// </summary>
-    /// <returns>The body, or <c>null</c> and the problem to answer.</returns>
-    private static async Task<(T? Body, IActionResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (!RequestBody.IsJsonOrUnspecified(request))
-        {
-            return (null, Problems.Create(
-                StatusCodes.Status415UnsupportedMediaType,
-                ProblemTypes.UnsupportedMediaType,
-                "The content type is not supported.",
-                "Send the body as application/json."));
-        }
-
-        byte[]? bytes;
-        try
-        {
-            bytes = await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
-        }
-        catch (BadHttpRequestException failure)
-        {
-            // Kestrel's own verdict on the body (a broken chunked encoding, its size limit): the
-            // client's fault, never a 500.
-            return (null, failure.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? Problems.TooLarge(MaxBodyBytes)
-                : Problems.Malformed("The request body could not be read."));
-        }
-
-        if (bytes is null)
-        {
-            return (null, Problems.TooLarge(MaxBodyBytes));
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<T>(bytes, Json) is { } body
-                ? (body, null)
-                : (null, Problems.Malformed("The body must be a JSON object."));
-        }
-        catch (JsonException failure)
-        {
-            return (null, Problems.Malformed(failure.Path is { Length: > 0 } path
-                ? $"The body is not valid JSON for this request (at {path})."
-                : "The body is not valid JSON for this request."));
-        }
-    }
 }

@@ -19,7 +19,6 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
     public const int MaxPublishBodyBytes = 4 * 1024;
 
     private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Publishes a list from a <c>text/csv</c> body of at most 25 MiB, read as it arrives.</summary>
     [Function("AdminPutProductList")]
@@ -95,33 +94,10 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, OperatorOnly, async caller =>
         {
-            if (!RequestBody.IsJsonOrUnspecified(request))
+            var (body, problem) = await RequestBody.ReadJsonAsync<ProductListPublish>(request, MaxPublishBodyBytes, cancellationToken);
+            if (body is null)
             {
-                return Problems.Create(
-                    StatusCodes.Status415UnsupportedMediaType,
-                    ProblemTypes.UnsupportedMediaType,
-                    "The content type is not supported.",
-                    "Send the body as application/json.");
-            }
-
-            ProductListPublish? body;
-            try
-            {
-                var bytes = await RequestBody.ReadAsync(request, MaxPublishBodyBytes, cancellationToken);
-                if (bytes is null)
-                {
-                    return Problems.TooLarge(MaxPublishBodyBytes);
-                }
-
-                body = JsonSerializer.Deserialize<ProductListPublish>(bytes, Json);
-            }
-            catch (BadHttpRequestException)
-            {
-                return Problems.Malformed("The request body could not be read.");
-            }
-            catch (JsonException)
-            {
-                return Problems.Malformed("The body must be a JSON object: { \"upload\": \"<name>\" }.");
+                return problem!;
             }
 
             if (!ProductListPublisher.IsUploadName(body?.Upload))

@@ -88,15 +88,10 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
 
     private static async Task<IActionResult> WithJsonBody(HttpRequest request, int limitBytes, Func<JsonElement, Task<IActionResult>> handle, CancellationToken cancellationToken)
     {
-        if (!RequestBody.IsJsonOrUnspecified(request))
-        {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "The body must be JSON.", "Send Content-Type: application/json.");
-        }
-
-        var bytes = await RequestBody.ReadAsync(request, limitBytes, cancellationToken);
+        var (bytes, problem) = await RequestBody.ReadJsonBytesAsync(request, limitBytes, cancellationToken);
         if (bytes is null)
         {
-            return Problems.TooLarge(limitBytes);
+            return problem!;
         }
 
         var parsed = ReceiptJson.Parse(bytes);

@@ -23,6 +23,9 @@ public static class Problems
     public static ObjectResult TooLarge(long limitBytes) =>
         Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.", $"The limit is {limitBytes} bytes.");
 
+    public static ObjectResult UnsupportedMediaType(string expected) =>
+        Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "The content type is not supported.", $"Send the body as {expected}.");
+
     public static ObjectResult Unauthenticated() =>
         Create(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthenticated, "A valid API key is required.", "Send the key in the X-Api-Key header.");
 

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
 namespace PosGreenPoints.Functions.Infrastructure.Http;
@@ -33,6 +35,57 @@ public static class RequestBody
             {
                 return null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads a JSON body of at most <paramref name="limitBytes"/>: the bytes, or the problem to answer
+    /// (415 for another content type, 413 past the limit, 400 for a body Kestrel refused to read).
+    /// </summary>
+    public static async Task<(byte[]? Bytes, ObjectResult? Problem)> ReadJsonBytesAsync(HttpRequest request, int limitBytes, CancellationToken cancellationToken)
+    {
+        if (!IsJsonOrUnspecified(request))
+        {
+            return (null, Problems.UnsupportedMediaType("application/json"));
+        }
+
+        try
+        {
+            return await ReadAsync(request, limitBytes, cancellationToken) is { } bytes
+                ? (bytes, null)
+                : (null, Problems.TooLarge(limitBytes));
+        }
+        catch (BadHttpRequestException failure)
+        {
+            // Kestrel's own verdict on the body (a broken chunked encoding, its size limit): the
+            // client's fault, never a 500.
+            return (null, failure.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problems.TooLarge(limitBytes)
+                : Problems.Malformed("The request body could not be read."));
+        }
+    }
+
+    /// <summary>Reads a JSON body of at most <paramref name="limitBytes"/> as <typeparamref name="T"/>, or the problem to answer.</summary>
+    public static async Task<(T? Body, ObjectResult? Problem)> ReadJsonAsync<T>(HttpRequest request, int limitBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (bytes, problem) = await ReadJsonBytesAsync(request, limitBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return (null, problem);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, JsonSerializerOptions.Web) is { } body
+                ? (body, null)
+                : (null, Problems.Malformed("The body must be a JSON object."));
+        }
+        catch (JsonException failure)
+        {
+            return (null, Problems.Malformed(failure.Path is { Length: > 0 } path
+                ? $"The body is not valid JSON for this request (at {path})."
+                : "The body is not valid JSON for this request."));
         }
     }
 
