@@ -360,15 +360,23 @@ public sealed class ReceiptScorer(
         LongText.Set(update, DecisionProperty, JsonSerializer.Serialize(decision, Json));
         try
         {
-            await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
+            var response = await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
+
+            // The merge is known: apply it here rather than reading the entity back (one operation less per receipt).
+            foreach (var (name, value) in update.Where(pair => pair.Key is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")))
+            {
+                entity[name] = value;
+            }
+
+            entity.ETag = response.Headers.ETag ?? default;
+            return (entity, decision);
         }
         catch (RequestFailedException failure) when (failure.Status == 412)
         {
             // Another scorer decided first; its decision stands.
+            var current = (await table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value;
+            return (current, JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(current, DecisionProperty)!, Json)!);
         }
-
-        var current = (await table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value;
-        return (current, JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(current, DecisionProperty)!, Json)!);
     }
 
     /// <summary>
