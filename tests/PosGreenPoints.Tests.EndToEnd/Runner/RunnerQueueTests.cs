@@ -18,20 +18,32 @@ public sealed class RunnerQueueTests(AzuriteFixture azurite) : IAsyncLifetime
         _runner = await RunnerTestApp.StartAsync(azurite);
     }
 
-    public async Task DisposeAsync() => await _runner.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        // A function records what it saw before the runner deletes its message: let the last deletes
+        // happen, so that no message stays invisible into the next test.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while ((await _queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        await _runner.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_message_is_deleted_only_after_the_function_succeeded()
     {
         var tag = RunnerTestApp.Tag();
+        var before = (await _queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         await _queue.SendMessageAsync($"slower:{tag}");
 
         await RunnerTestApp.WaitForObservationsAsync(azurite, tag + "-started", seen => seen.Count == 1, Patience, _runner);
         var whileRunning = (await _queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         await RunnerTestApp.WaitForObservationsAsync(azurite, tag, seen => seen.Count == 1, Patience, _runner);
-        await WaitUntilAsync(async () => (await _queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0);
+        await WaitUntilAsync(async () => (await _queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == before);
 
-        Assert.Equal(1, whileRunning);
+        Assert.Equal(before + 1, whileRunning);
     }
 
     [Fact]
