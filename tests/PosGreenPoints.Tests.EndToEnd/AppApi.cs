@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using PosGreenPoints.Contracts.Admin;
+using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Tests.Fixtures;
 
 namespace PosGreenPoints.Tests.EndToEnd;
@@ -36,4 +37,49 @@ public static class AppApi
     public static StringContent Json(JsonNode node) => new(node.ToJsonString(), Encoding.UTF8, "application/json");
 
     public static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+
+    private static readonly TimeSpan ScoringPatience = TimeSpan.FromSeconds(120);
+
+    /// <summary>Publishes the sample product lists as the operator; publishing the same bytes again is fine.</summary>
+    public static async Task PublishSampleListsAsync(this FunctionAppFixture app)
+    {
+        using var client = app.Client();
+        foreach (var list in new[] { "certified-green", "low-voc" })
+        {
+            var csv = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.SampleData, list + ".csv"));
+            using var content = new ByteArrayContent(csv);
+            content.Headers.ContentType = new("text/csv") { CharSet = "utf-8" };
+            using var response = await client.PutAsync($"api/v1/admin/product-lists/{list}", content);
+            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"publishing {list}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+
+    /// <summary>Polls the receipts until every one is scored (failing on a failed one or after two minutes).</summary>
+    public static async Task<IReadOnlyList<ReceiptStatusView>> WaitForScoredAsync(this HttpClient client, IReadOnlyList<string> receiptIds)
+    {
+        var deadline = DateTimeOffset.UtcNow + ScoringPatience;
+        var scored = new ReceiptStatusView?[receiptIds.Count];
+        while (true)
+        {
+            for (var index = 0; index < receiptIds.Count; index++)
+            {
+                if (scored[index] is null)
+                {
+                    var status = await client.GetFromJsonAsync<ReceiptStatusView>($"api/v1/receipts/{Uri.EscapeDataString(receiptIds[index])}");
+                    Assert.NotEqual("failed", status!.Status);
+                    scored[index] = status.Status == "scored" ? status : null;
+                }
+            }
+
+            if (scored.All(status => status is not null))
+            {
+                return scored!;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"{scored.Count(status => status is null)} of {receiptIds.Count} receipts not scored within {ScoringPatience}");
+            await Task.Delay(500);
+        }
+    }
+
 }

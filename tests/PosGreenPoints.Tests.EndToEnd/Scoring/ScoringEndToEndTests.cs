@@ -17,14 +17,13 @@ namespace PosGreenPoints.Tests.EndToEnd.Scoring;
 [Collection(FunctionAppTests.Name)]
 public sealed class ScoringEndToEndTests(FunctionAppFixture app)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task Every_sample_receipt_earns_the_points_the_rules_give_and_members_hold_the_sum()
     {
         var chainId = SampleReceipts.NewChainId("score");
         await app.RegisterChainAsync(chainId);
-        await PublishSampleListsAsync();
+        await app.PublishSampleListsAsync();
         using var client = app.Client();
         var start = DateTimeOffset.UtcNow.AddMinutes(-20);
         var receipts = Enumerable.Range(0, SampleReceipts.Count).Select(index => SampleReceipts.Receipt(index, chainId, start.AddSeconds(index * 5))).ToList();
@@ -32,7 +31,7 @@ public sealed class ScoringEndToEndTests(FunctionAppFixture app)
         using var posted = await client.PostAsync("api/v1/receipts/batch", AppApi.Json(new JsonObject { ["receipts"] = new JsonArray([.. receipts.Select(receipt => receipt.DeepClone())]) }));
         var results = (await posted.Content.ReadFromJsonAsync<BatchResult>())!.Results;
         Assert.All(results, result => Assert.Equal("accepted", result.Status));
-        var scored = await WaitForScoredAsync(client, results.Select(result => result.ReceiptId!).ToList());
+        var scored = await client.WaitForScoredAsync(results.Select(result => result.ReceiptId!).ToList());
 
         var independent = new IndependentPoints();
         var expected = receipts.Select(independent.Score).ToList();
@@ -74,7 +73,7 @@ public sealed class ScoringEndToEndTests(FunctionAppFixture app)
     {
         var chainId = SampleReceipts.NewChainId("ret");
         await app.RegisterChainAsync(chainId);
-        await PublishSampleListsAsync();
+        await app.PublishSampleListsAsync();
         using var client = app.Client();
         var issuedAt = DateTimeOffset.UtcNow.AddMinutes(-10);
 
@@ -98,7 +97,7 @@ public sealed class ScoringEndToEndTests(FunctionAppFixture app)
         {
             ["receipts"] = new JsonArray(Return(sale, "RET-2", (1, 2, 1, 25.00m)), Return(sale, "RET-3", (1, 2, 4, 25.00m))),
         }));
-        var partials = await WaitForScoredAsync(client, (await both.Content.ReadFromJsonAsync<BatchResult>())!.Results.Select(result => result.ReceiptId!).ToList());
+        var partials = await client.WaitForScoredAsync((await both.Content.ReadFromJsonAsync<BatchResult>())!.Results.Select(result => result.ReceiptId!).ToList());
         using var nothingLeft = await client.PostAsync("api/v1/receipts", AppApi.Json(Return(sale, "RET-5", (1, 2, 1, 25.00m))));
         var orphan = Return(sale, "RET-4", (1, 1, 1, 100.00m));
         orphan["originalReceipt"]!["receiptNumber"] = "NO-SUCH-SALE";
@@ -117,51 +116,12 @@ public sealed class ScoringEndToEndTests(FunctionAppFixture app)
         Assert.Equal(0, balance.Balance);
     }
 
-    private async Task PublishSampleListsAsync()
-    {
-        using var client = app.Client();
-        foreach (var list in new[] { "certified-green", "low-voc" })
-        {
-            var csv = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.SampleData, list + ".csv"));
-            using var content = new ByteArrayContent(csv);
-            content.Headers.ContentType = new("text/csv") { CharSet = "utf-8" };
-            using var response = await client.PutAsync($"api/v1/admin/product-lists/{list}", content);
-            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"publishing {list}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
-    }
-
     private static async Task<IReadOnlyList<ReceiptStatusView>> PostAndWaitAsync(HttpClient client, JsonObject receipt)
     {
         using var response = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         var accepted = await response.Content.ReadFromJsonAsync<ReceiptAccepted>();
-        return await WaitForScoredAsync(client, [accepted!.ReceiptId]);
-    }
-
-    private static async Task<IReadOnlyList<ReceiptStatusView>> WaitForScoredAsync(HttpClient client, List<string> receiptIds)
-    {
-        var deadline = DateTimeOffset.UtcNow + Patience;
-        var scored = new ReceiptStatusView?[receiptIds.Count];
-        while (true)
-        {
-            for (var index = 0; index < receiptIds.Count; index++)
-            {
-                if (scored[index] is null)
-                {
-                    var status = await client.GetFromJsonAsync<ReceiptStatusView>($"api/v1/receipts/{Uri.EscapeDataString(receiptIds[index])}");
-                    Assert.NotEqual("failed", status!.Status);
-                    scored[index] = status.Status == "scored" ? status : null;
-                }
-            }
-
-            if (scored.All(status => status is not null))
-            {
-                return scored!;
-            }
-
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"{scored.Count(status => status is null)} of {receiptIds.Count} receipts not scored within {Patience}");
-            await Task.Delay(500);
-        }
+        return await client.WaitForScoredAsync([accepted!.ReceiptId]);
     }
 
     private static JsonObject Line(int number, string gtin, decimal quantity, decimal unitPrice) => new()

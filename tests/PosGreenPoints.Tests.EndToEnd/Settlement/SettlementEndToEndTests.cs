@@ -17,7 +17,6 @@ namespace PosGreenPoints.Tests.EndToEnd.Settlement;
 [Collection(FunctionAppTests.Name)]
 public sealed class SettlementEndToEndTests(FunctionAppFixture app)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     [Fact]
@@ -27,7 +26,7 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
         var otherChainId = SampleReceipts.NewChainId("other");
         await app.RegisterChainAsync(chainId);
         await app.RegisterChainAsync(otherChainId);
-        await PublishSampleListsAsync();
+        await app.PublishSampleListsAsync();
         var chainKey = await app.CreateClientAsync("chain", chainId);
         var otherKey = await app.CreateClientAsync("chain", otherChainId);
         using var operatorClient = app.Client();
@@ -38,7 +37,7 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
         using var posted = await operatorClient.PostAsync("api/v1/receipts/batch", AppApi.Json(new JsonObject { ["receipts"] = new JsonArray([.. receipts]) }));
         var accepted = (await posted.Content.ReadFromJsonAsync<BatchResult>())!.Results.Where(result => result.Status == "accepted").Select(result => result.ReceiptId!).ToList();
         Assert.NotEmpty(accepted);
-        var scored = await WaitForScoredAsync(operatorClient, accepted);
+        var scored = await operatorClient.WaitForScoredAsync(accepted);
 
         // Today is still open for the app living today.
         using (var open = await operatorClient.PostAsync($"api/v1/admin/settlements/{chainId}/{today}/run", null))
@@ -135,40 +134,4 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
         return (await response.Content.ReadFromJsonAsync<SettlementManifest>())!;
     }
 
-    private async Task PublishSampleListsAsync()
-    {
-        using var client = app.Client();
-        foreach (var list in new[] { "certified-green", "low-voc" })
-        {
-            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.SampleData, list + ".csv")));
-            content.Headers.ContentType = new("text/csv") { CharSet = "utf-8" };
-            using var response = await client.PutAsync($"api/v1/admin/product-lists/{list}", content);
-            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"publishing {list}: {(int)response.StatusCode}");
-        }
-    }
-
-    private static async Task<IReadOnlyList<ReceiptStatusView>> WaitForScoredAsync(HttpClient client, List<string> receiptIds)
-    {
-        var deadline = DateTimeOffset.UtcNow + Patience;
-        var scored = new ReceiptStatusView?[receiptIds.Count];
-        while (true)
-        {
-            for (var index = 0; index < receiptIds.Count; index++)
-            {
-                if (scored[index] is null)
-                {
-                    var status = await client.GetFromJsonAsync<ReceiptStatusView>($"api/v1/receipts/{Uri.EscapeDataString(receiptIds[index])}");
-                    scored[index] = status!.Status == "scored" ? status : null;
-                }
-            }
-
-            if (scored.All(status => status is not null))
-            {
-                return scored!;
-            }
-
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"{scored.Count(status => status is null)} of {receiptIds.Count} receipts not scored within {Patience}");
-            await Task.Delay(500);
-        }
-    }
 }
