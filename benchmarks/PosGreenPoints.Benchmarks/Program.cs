@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using PosGreenPoints.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/PosGreenPoints.Benchmarks [-- --list-rows 1000000 --postings 1000000 --receipts 200]
+// dotnet run -c Release --project benchmarks/PosGreenPoints.Benchmarks [-- --list-rows 1000000 --postings 1000000 --receipts 200 --sections 1,2,3,4]
+var sections = (OptionText(args, "--sections") ?? "1,2,3,4").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 var listRows = Option(args, "--list-rows", 1_000_000);
 var postings = Option(args, "--postings", 1_000_000);
 var receipts = Option(args, "--receipts", 200);
@@ -11,38 +12,47 @@ var classifySeconds = Option(args, "--classify-seconds", 2);
 Console.WriteLine("PosGreenPoints benchmark");
 Console.WriteLine($"Date: {DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical processors, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}), {RuntimeInformation.FrameworkDescription}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
-Console.WriteLine($"Sizes: --list-rows {listRows} --postings {postings} --receipts {receipts} --classify-seconds {classifySeconds}");
+Console.WriteLine($"Sizes: --list-rows {listRows} --postings {postings} --receipts {receipts} --classify-seconds {classifySeconds} --sections {string.Join(',', sections.Order())}");
 Console.WriteLine();
 
 var report = new Report();
 
 // Settlement runs first (its peak working set is the process's), but is printed last.
-Action<Report> settlement;
-try
+Action<Report> settlement = r => r.NotMeasured("4 Settlement", "write postings", "≤ 60 s, ≤ 400 MB", "skipped (--sections)");
+if (sections.Contains("4"))
 {
-    settlement = await SettlementSynthetic.RunAsync(postings);
-}
-catch (Exception failure) when (failure is not OutOfMemoryException)
-{
-    settlement = r => r.NotMeasured("4 Settlement", "write postings", "≤ 60 s, ≤ 400 MB", "failed: " + failure.Message);
-}
-
-try
-{
-    await ClassificationBenchmark.RunAsync(report, listRows, TimeSpan.FromSeconds(classifySeconds));
-}
-catch (Exception failure) when (failure is not OutOfMemoryException)
-{
-    report.NotMeasured("1 Classification", "load and classify", "≤ 3 s, ≤ 200 MB, ≥ 2,000,000 lines/s", "failed: " + failure.Message);
+    try
+    {
+        settlement = await SettlementSynthetic.RunAsync(postings);
+    }
+    catch (Exception failure) when (failure is not OutOfMemoryException)
+    {
+        settlement = r => r.NotMeasured("4 Settlement", "write postings", "≤ 60 s, ≤ 400 MB", "failed: " + failure.Message);
+    }
 }
 
-try
+if (sections.Contains("1"))
 {
-    await StorageBenchmark.RunAsync(report, receipts);
+    try
+    {
+        await ClassificationBenchmark.RunAsync(report, listRows, TimeSpan.FromSeconds(classifySeconds));
+    }
+    catch (Exception failure) when (failure is not OutOfMemoryException)
+    {
+        report.NotMeasured("1 Classification", "load and classify", "≤ 3 s, ≤ 200 MB, ≥ 2,000,000 lines/s", "failed: " + failure.Message);
+    }
 }
-catch (Exception failure) when (failure is not OutOfMemoryException)
+
+if (sections.Contains("2"))
 {
-    report.NotMeasured("2 Storage ops", "per receipt, end to end", "≤ 8 single, ≤ 1 batch of 100", "failed: " + failure.GetType().Name + ": " + failure.Message);
+    try
+    {
+        await StorageBenchmark.RunAsync(report, receipts);
+    }
+    catch (Exception failure) when (failure is not OutOfMemoryException)
+    {
+        report.NotMeasured("2 Storage ops", "per receipt, end to end", "≤ 8 single, ≤ 1 batch of 100", "failed: " + failure.GetType().Name + ": " + failure.Message);
+    }
 }
 
 report.NotMeasured("3 End to end", "receipts/s post → scored through the local runner", "report", "not built yet");
@@ -51,6 +61,12 @@ settlement(report);
 
 Console.WriteLine(report.Render());
 return 0;
+
+static string? OptionText(string[] args, string name)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}
 
 static int Option(string[] args, string name, int fallback)
 {
