@@ -55,7 +55,6 @@ public sealed class LedgerPosting : ITableEntity
 /// </summary>
 public sealed class Ledger(TableServiceClient tables, StorageProvisioner provisioner)
 {
-    private const int MaxTransactionActions = 100;
     private readonly ProvisionedTable _table = new(provisioner, tables, StorageNames.Tables.Ledger);
 
     public static string PartitionKeyOf(string chainId, DateOnly postingDate) =>
@@ -64,13 +63,13 @@ public sealed class Ledger(TableServiceClient tables, StorageProvisioner provisi
     public static string RowKeyOf(ReceiptKey receipt, int lineNumber) =>
         string.Join('!', receipt.StoreId, receipt.TerminalId, receipt.ReceiptNumber, lineNumber.ToString("D6", CultureInfo.InvariantCulture), receipt.ReceiptId);
 
-    /// <summary>Writes (or rewrites, identically) the postings of one receipt.</summary>
+    /// <summary>Writes (or rewrites, identically) postings: one transaction per day partition and 100 postings.</summary>
     public async Task WriteAsync(IReadOnlyList<LedgerPosting> postings, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken);
         foreach (var partition in postings.GroupBy(posting => posting.PartitionKey, StringComparer.Ordinal))
         {
-            foreach (var chunk in partition.Chunk(MaxTransactionActions))
+            foreach (var chunk in TableTransactions.Chunk(partition, posting => posting.ProductName?.Length ?? 0))
             {
                 await table.SubmitTransactionAsync(chunk.Select(posting => new TableTransactionAction(TableTransactionActionType.UpsertReplace, posting)), cancellationToken);
             }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -33,23 +35,29 @@ public enum ScoringResult
     WaitingForOriginal,
 }
 
+/// <summary>What scoring a message's receipts came to: a result per receipt, or why it failed (the message is then delivered again).</summary>
+public sealed record BatchScoring(IReadOnlyDictionary<string, ScoringResult> Results, IReadOnlyDictionary<string, Exception> Failures);
+
 /// <summary>
-/// Scores one receipt exactly once, in steps that are each idempotent, so that a redelivered message,
-/// a second instance or a crash between any two steps never posts twice or loses a posting:
+/// Scores the receipts of one message exactly once, in steps that are each idempotent, so that a
+/// redelivered message, a second instance or a crash between any two steps never posts twice or loses
+/// a posting. Each step takes the whole batch, so that a message of 100 receipts costs a few storage
+/// operations per step rather than one per receipt:
 /// <list type="number">
-/// <item>decide (classify with one list snapshot, line points, receipt cap, posting date) and write the
-/// decision to the receipt under its ETag — the first decision stands;</item>
-/// <item>post to the member in one transaction with a per-receipt marker (member daily cap, balance);</item>
+/// <item>read the message's receipts (one query per receipt partition) and decide each (classify with
+/// one list snapshot, line points, receipt cap, posting date);</item>
+/// <item>fix each decision before anything is posted: a member's receipt in the member transaction that
+/// posts its points (<see cref="MemberAccounts"/>), any other receipt that posts on the receipt under its
+/// ETag — in both the first decision stands;</item>
 /// <item>write the ledger postings (keyed by receipt and line: a rewrite replaces);</item>
-/// <item>publish the event (stable id: at least once, de-duplicable);</item>
-/// <item>mark the receipt scored.</item>
+/// <item>publish the events (stable ids: at least once, de-duplicable);</item>
+/// <item>mark the receipts scored.</item>
 /// </list>
 /// </summary>
 public sealed class ReceiptScorer(
-    TableServiceClient tables,
+    ScoringReceipts receipts,
     BlobServiceClient blobs,
     QueueServiceClient queues,
-    StorageProvisioner provisioner,
     ChainRegistry chains,
     ClassificationIndexProvider index,
     PointsRules rules,
@@ -60,101 +68,275 @@ public sealed class ReceiptScorer(
     IOptions<ScoringOptions> options,
     ILogger<ReceiptScorer> logger)
 {
-    private const string DecisionProperty = "Decision";
     private const string ReturnsProperty = "Returns";
     private const string ReturnWaitsProperty = "ReturnWaits";
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
-    private readonly ProvisionedTable _receipts = new(provisioner, tables, StorageNames.Tables.Receipts);
     private readonly BlobContainerClient _bodies = blobs.GetBlobContainerClient(StorageNames.Containers.Receipts);
     private readonly QueueClient _scoringQueue = queues.GetQueueClient(StorageNames.Queues.ReceiptsToScore);
 
+    /// <summary>Scores one receipt of a message; a failure is thrown.</summary>
     public async Task<ScoringResult> ScoreAsync(string receiptId, string messageId, DateTimeOffset messageInsertedAt, CancellationToken cancellationToken)
     {
-        if (!ReceiptKey.TryParse(receiptId, out var key))
+        var scoring = await ScoreAsync([receiptId], messageId, messageInsertedAt, cancellationToken);
+        if (scoring.Failures.TryGetValue(receiptId, out var failure))
         {
-            return ScoringResult.Orphan;
+            ExceptionDispatchInfo.Throw(failure);
         }
 
-        var table = await _receipts.GetAsync(cancellationToken);
-        var stored = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
-        if (!stored.HasValue)
+        return scoring.Results[receiptId];
+    }
+
+    public async Task<BatchScoring> ScoreAsync(IReadOnlyList<string> receiptIds, string messageId, DateTimeOffset messageInsertedAt, CancellationToken cancellationToken)
+    {
+        var results = new ConcurrentDictionary<string, ScoringResult>(StringComparer.Ordinal);
+        var failures = new ConcurrentDictionary<string, Exception>(StringComparer.Ordinal);
+        var keys = new List<ReceiptKey>();
+        foreach (var receiptId in receiptIds.Distinct(StringComparer.Ordinal))
         {
-            if (clock.GetUtcNow() - messageInsertedAt > options.Value.OrphanAfter)
+            if (ReceiptKey.TryParse(receiptId, out var key))
             {
-                logger.LogWarning("Scoring message {MessageId} names receipt {ReceiptId}, which was never stored; dropped", messageId, receiptId);
-                return ScoringResult.Orphan;
+                keys.Add(key);
             }
-
-            throw new ReceiptNotStoredYetException(receiptId);
+            else
+            {
+                results[receiptId] = ScoringResult.Orphan;
+            }
         }
 
-        var entity = stored.Value!;
-        if (entity.GetString(nameof(ReceiptRecord.ScoringMessageId)) != messageId)
+        var owned = await receipts.ReadOwnedAsync(keys, messageId, cancellationToken);
+        foreach (var key in keys.Where(key => !owned.ContainsKey(key.ReceiptId)))
         {
-            return ScoringResult.NotOwned;
+            var stored = await receipts.FindAsync(key, cancellationToken);
+            if (stored is null)
+            {
+                if (clock.GetUtcNow() - messageInsertedAt > options.Value.OrphanAfter)
+                {
+                    logger.LogWarning("Scoring message {MessageId} names receipt {ReceiptId}, which was never stored; dropped", messageId, key.ReceiptId);
+                    results[key.ReceiptId] = ScoringResult.Orphan;
+                }
+                else
+                {
+                    failures[key.ReceiptId] = new ReceiptNotStoredYetException(key.ReceiptId);
+                }
+            }
+            else if (stored.GetString(nameof(ReceiptRecord.ScoringMessageId)) == messageId)
+            {
+                // Stored just after the query looked.
+                owned[key.ReceiptId] = stored;
+            }
+            else
+            {
+                results[key.ReceiptId] = ScoringResult.NotOwned;
+            }
         }
 
-        if (entity.GetString(nameof(ReceiptRecord.Status)) == ReceiptStatuses.Scored)
+        var work = new ConcurrentBag<ReceiptInScoring>();
+        await Parallel.ForEachAsync(
+            owned,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
+            async (pair, token) =>
+            {
+                try
+                {
+                    if (pair.Value.GetString(nameof(ReceiptRecord.Status)) == ReceiptStatuses.Scored)
+                    {
+                        results[pair.Key] = ScoringResult.AlreadyScored;
+                    }
+                    else if (await DecideAsync(pair.Value, token) is { } decided)
+                    {
+                        work.Add(decided);
+                    }
+                    else
+                    {
+                        results[pair.Key] = ScoringResult.WaitingForOriginal;
+                    }
+                }
+                catch (Exception failure) when (failure is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    failures[pair.Key] = failure;
+                }
+            });
+
+        if (!work.IsEmpty)
         {
-            return ScoringResult.AlreadyScored;
+            var batch = work.OrderBy(item => item.Key.ReceiptId, StringComparer.Ordinal).ToList();
+            try
+            {
+                await PostAsync(batch, cancellationToken);
+                foreach (var item in batch)
+                {
+                    results[item.Key.ReceiptId] = ScoringResult.Scored;
+                }
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                foreach (var item in batch)
+                {
+                    failures[item.Key.ReceiptId] = failure;
+                }
+            }
         }
 
+        return new BatchScoring(results, failures);
+    }
+
+    /// <summary>The decision written before, or a new one; null for a return whose original is not scored yet.</summary>
+    private async Task<ReceiptInScoring?> DecideAsync(TableEntity entity, CancellationToken cancellationToken)
+    {
+        var key = new ReceiptKey(
+            entity.GetString(nameof(ReceiptRecord.ChainId)),
+            entity.GetString(nameof(ReceiptRecord.StoreId)),
+            DateOnly.ParseExact(entity.GetString(nameof(ReceiptRecord.BusinessDate)), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            entity.GetString(nameof(ReceiptRecord.TerminalId)),
+            entity.GetString(nameof(ReceiptRecord.ReceiptNumber)));
         var receipt = await LoadBodyAsync(entity, cancellationToken);
         var chain = await chains.GetAsync(receipt.ChainId, cancellationToken)
-            ?? throw new InvalidOperationException($"Chain {receipt.ChainId} of receipt {receiptId} is not registered.");
+            ?? throw new InvalidOperationException($"Chain {receipt.ChainId} of receipt {key.ReceiptId} is not registered.");
+        if (LongText.Get(entity, ScoringReceipts.DecisionProperty) is { } decided)
+        {
+            return new ReceiptInScoring(key, entity, receipt, chain.TimeZone, JsonSerializer.Deserialize<ScoringDecision>(decided, Json)!, DecisionStored: true);
+        }
 
         var lastWait = (entity.GetInt32(ReturnWaitsProperty) ?? 0) >= options.Value.MaxReturnWaits;
-        var decision = LongText.Get(entity, DecisionProperty) is { } decided ? JsonSerializer.Deserialize<ScoringDecision>(decided, Json)! : null;
-        if (decision is null)
+        var decision = receipt.IsReturn
+            ? await DecideReturnAsync(await receipts.TableAsync(cancellationToken), key, receipt, chain.TimeZone, lastWait, cancellationToken)
+            : await DecideSaleAsync(receipt, chain.TimeZone, cancellationToken);
+        return decision is null ? null : new ReceiptInScoring(key, entity, receipt, chain.TimeZone, decision, DecisionStored: false);
+    }
+
+    private async Task PostAsync(List<ReceiptInScoring> batch, CancellationToken cancellationToken)
+    {
+        // A receipt without a member that posts: its decision on the receipt, before any posting.
+        var toSave = batch.Where(item => item.Decision.MemberId is null && !item.DecisionStored && item.Decision.Lines.Any(line => line.Qualifies)).ToList();
+        if (toSave.Count > 0)
         {
-            decision = receipt.IsReturn
-                ? await DecideReturnAsync(table, key, receipt, chain.TimeZone, lastWait, cancellationToken)
-                : await DecideSaleAsync(receipt, chain.TimeZone, cancellationToken);
-            if (decision is null)
+            var standing = await receipts.SaveDecisionsAsync(toSave.Select(item => (item.Entity, item.Decision)).ToList(), cancellationToken);
+            foreach (var item in toSave)
             {
-                return ScoringResult.WaitingForOriginal;
+                item.Decision = standing[(item.Entity.PartitionKey, item.Entity.RowKey)];
+                item.DecisionStored = true;
             }
-
-            (entity, decision) = await SaveDecisionAsync(table, entity, decision, cancellationToken);
         }
 
-        (entity, decision) = await KeepPostingDayOpenAsync(table, entity, key, decision, chain.TimeZone, cancellationToken);
-
-        IReadOnlyDictionary<int, long> finalPoints;
-        using (PosGreenPointsTelemetry.ActivitySource.StartActivity("post to member"))
+        // A member's receipt, even one that earns nothing now: an earlier attempt may have posted with
+        // another list version, and the marker it left is found only by posting again.
+        var toMembers = batch.Where(item => item.Decision.MemberId is not null).ToList();
+        if (toMembers.Count > 0)
         {
-            finalPoints = await PostToMemberAsync(key.ReceiptId, receipt, decision, cancellationToken);
+            using var activity = PosGreenPointsTelemetry.ActivitySource.StartActivity("post to member");
+            var posted = await members.PostAsync(
+                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Receipt.BusinessDate, JsonSerializer.Serialize(item.Decision, Json), earned => MemberPoints(item, earned))).ToList(),
+                cancellationToken);
+            foreach (var item in toMembers)
+            {
+                var result = posted[item.Key.ReceiptId];
+                item.Decision = JsonSerializer.Deserialize<ScoringDecision>(result.Decision, Json)!;
+                item.FinalPoints = result.LinePoints;
+            }
         }
 
-        var notes = decision.Notes.ToList();
-        if (!receipt.IsReturn && finalPoints.Sum(pair => pair.Value) < decision.Lines.Sum(line => line.Points))
-        {
-            notes.Add(PointsCalculator.MemberDailyCapNote);
-        }
+        await Parallel.ForEachAsync(
+            batch.Where(item => item.Decision.Lines.Any(line => line.Qualifies)),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
+            KeepPostingDayOpenAsync);
 
-        var lines = decision.Lines.Select(line => line with { Points = finalPoints.GetValueOrDefault(line.LineNumber, line.Points) }).ToList();
         using (PosGreenPointsTelemetry.ActivitySource.StartActivity("write ledger"))
         {
-            await ledger.WriteAsync(lines.Where(line => line.Qualifies).Select(line => Posting(key, receipt, decision, line)).ToList(), cancellationToken);
+            await ledger.WriteAsync(batch.SelectMany(item => item.Lines().Where(line => line.Qualifies).Select(line => Posting(item.Key, item.Receipt, item.Decision, line))).ToList(), cancellationToken);
         }
 
-        var points = lines.Sum(line => line.Points);
         using (PosGreenPointsTelemetry.ActivitySource.StartActivity("publish event"))
         {
-            await events.PublishAsync(new CloudEvent<ReceiptScoredData>(
-            $"{(receipt.IsReturn ? EventTypes.PointsReversed : EventTypes.ReceiptScored)}:{key.ReceiptId}",
-            "/posgreenpoints/scoring",
-            receipt.IsReturn ? EventTypes.PointsReversed : EventTypes.ReceiptScored,
-            key.ReceiptId,
-            clock.GetUtcNow(),
-            new ReceiptScoredData(key.ReceiptId, receipt.ChainId, receipt.StoreId, receipt.Type, receipt.BusinessDate, decision.PostingDate, decision.MemberId, points, notes)), cancellationToken);
+            await events.PublishAsync(batch.Select(Event).ToList(), cancellationToken);
         }
 
-        await MarkScoredAsync(table, entity, lines, points, notes, cancellationToken);
-        CountScored(receipt, entity, lines, points);
-        logger.LogInformation("Scored receipt {ReceiptId} of chain {ChainId} store {StoreId}: {Points} points", key.ReceiptId, receipt.ChainId, receipt.StoreId, points);
-        return ScoringResult.Scored;
+        await receipts.MarkScoredAsync(batch.Select(Result).ToList(), cancellationToken);
+        foreach (var item in batch)
+        {
+            var points = item.Lines().Sum(line => line.Points);
+            CountScored(item.Receipt, item.Entity, item.Lines(), points);
+            logger.LogInformation("Scored receipt {ReceiptId} of chain {ChainId} store {StoreId}: {Points} points", item.Key.ReceiptId, item.Receipt.ChainId, item.Receipt.StoreId, points);
+        }
+    }
+
+    /// <summary>The member daily cap on a sale, given what the member earned that day before it; a return reverses what it decided.</summary>
+    private Dictionary<int, long> MemberPoints(ReceiptInScoring item, long earnedThatDay)
+    {
+        if (item.Receipt.IsReturn)
+        {
+            return item.Decision.Lines.ToDictionary(line => line.LineNumber, line => line.Points);
+        }
+
+        var capped = PointsCalculator.ApplyMemberDailyCap(
+            item.Decision.Lines.Select(line => new LinePoints(line.LineNumber, line.Gtin14, line.QualifyingAmount, line.Points, line.Matches)).ToList(),
+            earnedThatDay,
+            rules).Lines;
+        return capped.ToDictionary(line => line.LineNumber, line => line.Points);
+    }
+
+    private CloudEvent<ReceiptScoredData> Event(ReceiptInScoring item)
+    {
+        var type = item.Receipt.IsReturn ? EventTypes.PointsReversed : EventTypes.ReceiptScored;
+        return new CloudEvent<ReceiptScoredData>(
+            $"{type}:{item.Key.ReceiptId}",
+            "/posgreenpoints/scoring",
+            type,
+            item.Key.ReceiptId,
+            clock.GetUtcNow(),
+            new ReceiptScoredData(item.Key.ReceiptId, item.Receipt.ChainId, item.Receipt.StoreId, item.Receipt.Type, item.Receipt.BusinessDate,
+                item.Decision.PostingDate, item.Decision.MemberId, item.Lines().Sum(line => line.Points), item.Notes()));
+    }
+
+    /// <summary>The receipt's results; its final decision too where it is not on the receipt yet (a return reads its sale's).</summary>
+    private TableEntity Result(ReceiptInScoring item)
+    {
+        var lines = item.Lines();
+        var update = new TableEntity(item.Entity.PartitionKey, item.Entity.RowKey)
+        {
+            [nameof(ReceiptRecord.Status)] = ReceiptStatuses.Scored,
+            [nameof(ReceiptRecord.Points)] = lines.Sum(line => line.Points),
+            [nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(item.Notes(), Json),
+            [nameof(ReceiptRecord.ScoredAt)] = clock.GetUtcNow(),
+        };
+        var scoredLines = lines.Where(line => line.Qualifies)
+            .Select(line => new ReceiptLineStatusView(line.LineNumber, line.Gtin14, line.QualifyingAmount, line.Points,
+                line.Matches.Select(match => new ListMatchView(match.ListId, match.ListVersion, match.CertificateNumber)).ToList()))
+            .ToList();
+        LongText.Set(update, nameof(ReceiptRecord.ScoredLines), JsonSerializer.Serialize(scoredLines, Json));
+        if (!item.DecisionStored)
+        {
+            LongText.Set(update, ScoringReceipts.DecisionProperty, JsonSerializer.Serialize(item.Decision, Json));
+        }
+
+        return update;
+    }
+
+    /// <summary>
+    /// A settled day never changes: a decision whose posting day has ended (plus half the settlement
+    /// grace, for clock skew) by the time its postings are written — a message replayed from the poison
+    /// queue, say — moves to today, unless its postings were written already. Settlement runs only after
+    /// the full grace, so no posting can land on a settled day.
+    /// </summary>
+    private async ValueTask KeepPostingDayOpenAsync(ReceiptInScoring item, CancellationToken cancellationToken)
+    {
+        var closed = item.Decision.PostingDate;
+        if (clock.GetUtcNow() < DayEnd(closed, item.TimeZone) + (options.Value.SettlementGrace / 2)
+            || await ledger.HasPostingAsync(item.Key.ChainId, closed, Ledger.RowKeyOf(item.Key, item.Decision.Lines.First(line => line.Qualifies).LineNumber), cancellationToken))
+        {
+            return;
+        }
+
+        var today = Today(item.TimeZone);
+        ScoringDecision? Move(ScoringDecision stored) => stored.PostingDate == closed ? stored with { PostingDate = today } : null;
+        item.Decision = item.Decision.MemberId is { } memberId
+            ? JsonSerializer.Deserialize<ScoringDecision>(
+                await members.MoveDecisionAsync(memberId, item.Key.ReceiptId,
+                    stored => Move(JsonSerializer.Deserialize<ScoringDecision>(stored, Json)!) is { } moved ? JsonSerializer.Serialize(moved, Json) : null,
+                    cancellationToken),
+                Json)!
+            : await receipts.MoveDecisionAsync(item.Key, Move, cancellationToken);
+        logger.LogWarning("Receipt {ReceiptId}: posting day {Old} ended before its postings were written; posted on {New}", item.Key.ReceiptId, closed, item.Decision.PostingDate);
     }
 
     private void CountScored(ValidatedReceipt receipt, TableEntity entity, IReadOnlyList<DecidedLine> lines, long points)
@@ -195,7 +377,7 @@ public sealed class ReceiptScorer(
     /// </summary>
     public async Task RequeueWaitingAsync(IReadOnlyList<string> receiptIds, string messageId, CancellationToken cancellationToken)
     {
-        var table = await _receipts.GetAsync(cancellationToken);
+        var table = await receipts.TableAsync(cancellationToken);
         foreach (var receiptId in receiptIds)
         {
             if (!ReceiptKey.TryParse(receiptId, out var key))
@@ -231,7 +413,7 @@ public sealed class ReceiptScorer(
 
         try
         {
-            var table = await _receipts.GetAsync(cancellationToken);
+            var table = await receipts.TableAsync(cancellationToken);
             var entity = new TableEntity(key.PartitionKey, key.RowKey) { ["LastFailure"] = reason[..Math.Min(reason.Length, 1000)] };
             if (final)
             {
@@ -301,7 +483,7 @@ public sealed class ReceiptScorer(
                 return earlier;
             }
 
-            var originalDecision = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(original, DecisionProperty)!, Json)!;
+            var originalDecision = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(original, ScoringReceipts.DecisionProperty)!, Json)!;
             var awarded = JsonSerializer.Deserialize<List<ReceiptLineStatusView>>(LongText.Get(original, nameof(ReceiptRecord.ScoredLines)) ?? "[]", Json)!
                 .ToDictionary(line => line.LineNumber, line => line.Points);
             var returned = state.Lines.ToDictionary(pair => pair.Key, pair => pair.Value);
@@ -354,79 +536,6 @@ public sealed class ReceiptScorer(
         receipt.Lines.Select(line => new DecidedLine(line.LineNumber, line.Gtin14, line.Quantity, 0m, 0, [])).ToList(),
         [note]);
 
-    private static async Task<(TableEntity Entity, ScoringDecision Decision)> SaveDecisionAsync(TableClient table, TableEntity entity, ScoringDecision decision, CancellationToken cancellationToken)
-    {
-        var update = new TableEntity(entity.PartitionKey, entity.RowKey);
-        LongText.Set(update, DecisionProperty, JsonSerializer.Serialize(decision, Json));
-        try
-        {
-            var response = await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
-
-            // The merge is known: apply it here rather than reading the entity back (one operation less per receipt).
-            foreach (var (name, value) in update.Where(pair => pair.Key is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")))
-            {
-                entity[name] = value;
-            }
-
-            entity.ETag = response.Headers.ETag ?? default;
-            return (entity, decision);
-        }
-        catch (RequestFailedException failure) when (failure.Status == 412)
-        {
-            // Another scorer decided first; its decision stands.
-            var current = (await table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value;
-            return (current, JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(current, DecisionProperty)!, Json)!);
-        }
-    }
-
-    /// <summary>
-    /// A settled day never changes: a decision whose posting day has ended (plus half the settlement
-    /// grace, for clock skew) by the time its postings are written — a message replayed from the poison
-    /// queue, say — moves to today, unless its postings were written already. Settlement runs only after
-    /// the full grace, so no posting can land on a settled day.
-    /// </summary>
-    private async Task<(TableEntity Entity, ScoringDecision Decision)> KeepPostingDayOpenAsync(
-        TableClient table, TableEntity entity, ReceiptKey key, ScoringDecision decision, TimeZoneInfo timeZone, CancellationToken cancellationToken)
-    {
-        var dayEnds = DayEnd(decision.PostingDate, timeZone);
-        if (clock.GetUtcNow() < dayEnds + (options.Value.SettlementGrace / 2)
-            || decision.Lines.FirstOrDefault(line => line.Qualifies) is not { } first
-            || await ledger.HasPostingAsync(key.ChainId, decision.PostingDate, Ledger.RowKeyOf(key, first.LineNumber), cancellationToken))
-        {
-            return (entity, decision);
-        }
-
-        var moved = decision with { PostingDate = Today(timeZone) };
-        var update = new TableEntity(entity.PartitionKey, entity.RowKey);
-        LongText.Set(update, DecisionProperty, JsonSerializer.Serialize(moved, Json));
-        await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
-        logger.LogWarning("Receipt {ReceiptId}: posting day {Old} ended before its postings were written; posted on {New}", key.ReceiptId, decision.PostingDate, moved.PostingDate);
-        return ((await table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)).Value, moved);
-    }
-
-    private async Task<IReadOnlyDictionary<int, long>> PostToMemberAsync(string receiptId, ValidatedReceipt receipt, ScoringDecision decision, CancellationToken cancellationToken)
-    {
-        var decided = decision.Lines.ToDictionary(line => line.LineNumber, line => line.Points);
-        if (decision.MemberId is null)
-        {
-            return decided;
-        }
-
-        return await members.PostAsync(decision.MemberId, receiptId, receipt.BusinessDate, earnedThatDay =>
-        {
-            if (receipt.IsReturn)
-            {
-                return decided;
-            }
-
-            var capped = PointsCalculator.ApplyMemberDailyCap(
-                decision.Lines.Select(line => new LinePoints(line.LineNumber, line.Gtin14, line.QualifyingAmount, line.Points, line.Matches)).ToList(),
-                earnedThatDay,
-                rules).Lines;
-            return capped.ToDictionary(line => line.LineNumber, line => line.Points);
-        }, cancellationToken);
-    }
-
     private static LedgerPosting Posting(ReceiptKey key, ValidatedReceipt receipt, ScoringDecision decision, DecidedLine line)
     {
         var matches = line.Matches.OrderBy(match => match.ListId, StringComparer.Ordinal).ToList();
@@ -455,26 +564,6 @@ public sealed class ReceiptScorer(
         };
     }
 
-    private async Task MarkScoredAsync(TableClient table, TableEntity entity, IReadOnlyList<DecidedLine> lines, long points, IReadOnlyList<string> notes, CancellationToken cancellationToken)
-    {
-        var update = new TableEntity(entity.PartitionKey, entity.RowKey)
-        {
-            [nameof(ReceiptRecord.Status)] = ReceiptStatuses.Scored,
-            [nameof(ReceiptRecord.Points)] = points,
-            [nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(notes, Json),
-            [nameof(ReceiptRecord.ScoredAt)] = clock.GetUtcNow(),
-        };
-        var scoredLines = lines.Where(line => line.Qualifies)
-            .Select(line => new ReceiptLineStatusView(line.LineNumber, line.Gtin14, line.QualifyingAmount, line.Points,
-                line.Matches.Select(match => new ListMatchView(match.ListId, match.ListVersion, match.CertificateNumber)).ToList()))
-            .ToList();
-        LongText.Set(update, nameof(ReceiptRecord.ScoredLines), JsonSerializer.Serialize(scoredLines, Json));
-
-        // Whoever wrote the receipt since it was read (another scorer marking it scored with the same
-        // values) has done this step already; a plain merge is idempotent here.
-        await table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, cancellationToken);
-    }
-
     private async Task<ValidatedReceipt> LoadBodyAsync(TableEntity entity, CancellationToken cancellationToken)
     {
         if (entity.GetString(nameof(ReceiptRecord.Body)) is { } body)
@@ -497,3 +586,29 @@ public sealed class ReceiptScorer(
 
 /// <summary>A scoring message arrived before the receipt it names was stored; the message is tried again.</summary>
 public sealed class ReceiptNotStoredYetException(string receiptId) : Exception($"Receipt {receiptId} is not stored yet.");
+
+/// <summary>A receipt of a message as it goes through the steps of scoring.</summary>
+internal sealed class ReceiptInScoring(ReceiptKey key, TableEntity entity, ValidatedReceipt receipt, TimeZoneInfo timeZone, ScoringDecision decision, bool DecisionStored)
+{
+    public ReceiptKey Key { get; } = key;
+    public TableEntity Entity { get; } = entity;
+    public ValidatedReceipt Receipt { get; } = receipt;
+    public TimeZoneInfo TimeZone { get; } = timeZone;
+
+    /// <summary>Fresh at first; after the step that fixes it, the decision that stands.</summary>
+    public ScoringDecision Decision { get; set; } = decision;
+
+    /// <summary>Whether the receipt's entity holds <see cref="Decision"/>.</summary>
+    public bool DecisionStored { get; set; } = DecisionStored;
+
+    /// <summary>Per line, the points after the member daily cap, once posted to the member.</summary>
+    public IReadOnlyDictionary<int, long>? FinalPoints { get; set; }
+
+    public IReadOnlyList<DecidedLine> Lines() =>
+        Decision.Lines.Select(line => line with { Points = FinalPoints?.GetValueOrDefault(line.LineNumber, line.Points) ?? line.Points }).ToList();
+
+    public IReadOnlyList<string> Notes() =>
+        !Receipt.IsReturn && Lines().Sum(line => line.Points) < Decision.Lines.Sum(line => line.Points)
+            ? [.. Decision.Notes, PointsCalculator.MemberDailyCapNote]
+            : Decision.Notes;
+}

@@ -15,7 +15,7 @@ namespace PosGreenPoints.Functions.Points;
 /// receipt failed. On the last delivery the host allows, the failed receipts are marked failed with the
 /// reason, so that the status API tells an operator what the poison queue holds.
 /// </summary>
-public sealed class ScoringProcessor(ReceiptScorer scorer, IOptions<ScoringOptions> options, HostQueueSettings host, ILogger<ScoringProcessor> logger)
+public sealed class ScoringProcessor(ReceiptScorer scorer, HostQueueSettings host, ILogger<ScoringProcessor> logger)
 {
     public async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
     {
@@ -39,36 +39,9 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, IOptions<ScoringOptio
         activity?.SetTag("messaging.message.id", message.MessageId);
         activity?.SetTag("messaging.message.delivery_count", message.DequeueCount);
         activity?.SetTag("posgreenpoints.receipt_count", receiptIds.Count);
-        var waiting = new List<string>();
-        var failures = new List<(string ReceiptId, Exception Failure)>();
-        var insertedAt = message.InsertedOn ?? DateTimeOffset.MinValue;
-        await Parallel.ForEachAsync(
-            receiptIds.Distinct(StringComparer.Ordinal),
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
-            async (receiptId, token) =>
-            {
-                using var scope = ReceiptKey.TryParse(receiptId, out var key)
-                    ? logger.BeginScope(new Dictionary<string, object> { ["receiptId"] = receiptId, ["chainId"] = key.ChainId, ["storeId"] = key.StoreId })
-                    : null;
-                try
-                {
-                    if (await scorer.ScoreAsync(receiptId, message.MessageId, insertedAt, token) == ScoringResult.WaitingForOriginal)
-                    {
-                        lock (waiting)
-                        {
-                            waiting.Add(receiptId);
-                        }
-                    }
-                }
-                catch (Exception failure) when (failure is not OperationCanceledException || !token.IsCancellationRequested)
-                {
-                    lock (failures)
-                    {
-                        failures.Add((receiptId, failure));
-                    }
-                }
-            });
-
+        var scored = await scorer.ScoreAsync(receiptIds, message.MessageId, message.InsertedOn ?? DateTimeOffset.MinValue, cancellationToken);
+        var waiting = scored.Results.Where(pair => pair.Value == ScoringResult.WaitingForOriginal).Select(pair => pair.Key).ToList();
+        var failures = scored.Failures.Select(pair => (ReceiptId: pair.Key, Failure: pair.Value)).ToList();
         if (waiting.Count > 0)
         {
             await scorer.RequeueWaitingAsync(waiting, message.MessageId, cancellationToken);

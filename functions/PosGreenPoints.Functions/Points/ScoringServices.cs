@@ -19,6 +19,7 @@ public static class ScoringServices
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<Ledger>();
         services.AddSingleton<MemberAccounts>();
+        services.AddSingleton<ScoringReceipts>();
         services.AddSingleton<ReceiptScorer>();
         services.AddSingleton<ScoringProcessor>();
         return services;

@@ -40,9 +40,6 @@ public sealed class ReceiptIntake(
     StorageProvisioner provisioner,
     TimeProvider clock)
 {
-    private const int MaxTransactionActions = 100;
-    private const int MaxTransactionBodyChars = 1024 * 1024;
-
     /// <summary>A queue message holds 64 KiB after base64; the id list is split well below that.</summary>
     private const int MaxMessageIdChars = 40 * 1024;
 
@@ -176,7 +173,7 @@ public sealed class ReceiptIntake(
         var existing = new HashSet<string>(StringComparer.Ordinal);
         foreach (var partition in records.GroupBy(item => item.Record.PartitionKey, StringComparer.Ordinal))
         {
-            foreach (var chunk in ChunkForTransactions(partition.Select(item => item.Record).ToList()))
+            foreach (var chunk in TableTransactions.Chunk(partition.Select(item => item.Record), record => record.Body?.Length ?? 0))
             {
                 var pending = chunk;
                 while (pending.Count > 0)
@@ -244,30 +241,6 @@ public sealed class ReceiptIntake(
                     // Already taken by a scorer, which skipped it: nothing to do.
                 }
             }
-        }
-    }
-
-    private static IEnumerable<List<ReceiptRecord>> ChunkForTransactions(List<ReceiptRecord> records)
-    {
-        var chunk = new List<ReceiptRecord>();
-        var chars = 0;
-        foreach (var record in records)
-        {
-            var size = record.Body?.Length ?? 0;
-            if (chunk.Count == MaxTransactionActions || (chunk.Count > 0 && chars + size > MaxTransactionBodyChars))
-            {
-                yield return chunk;
-                chunk = [];
-                chars = 0;
-            }
-
-            chunk.Add(record);
-            chars += size;
-        }
-
-        if (chunk.Count > 0)
-        {
-            yield return chunk;
         }
     }
 

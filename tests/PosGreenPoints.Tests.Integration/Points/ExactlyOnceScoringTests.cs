@@ -51,6 +51,62 @@ public sealed class ExactlyOnceScoringTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_batch_message_delivered_again_after_each_write_step_posts_each_receipt_exactly_once()
+    {
+        var chainId = SampleReceipts.NewChainId("crashbatch");
+        var crash = new CrashAfterWrites();
+        var harness = await ScoringHarness.StartAsync(azurite, chainId, crash);
+        var gtin = await harness.GreenAndLowVocGtinAsync();
+
+        // Three members with three receipts each and three receipts without a member, in one message.
+        async Task<(List<(string ReceiptId, string MessageId)> Receipts, string[] Members)> TakeInBatchAsync(string prefix)
+        {
+            var members = Enumerable.Range(0, 3).Select(_ => ScoringHarness.NewMemberId()).ToArray();
+            var sales = Enumerable.Range(0, 12).Select(i => ScoringHarness.Sale(chainId, $"{prefix}-{i:D2}", i < 9 ? members[i % 3] : null, 100.00m, gtin)).ToArray();
+            var taken = (await harness.TakeInAsync(sales)).ToList();
+            Assert.Single(taken.Select(receipt => receipt.MessageId).Distinct());
+            return (taken, members);
+        }
+
+        Task<BatchScoring> ScoreBatchAsync(List<(string ReceiptId, string MessageId)> receipts) =>
+            harness.Scorer.ScoreAsync(receipts.Select(receipt => receipt.ReceiptId).ToList(), receipts[0].MessageId, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        var (clean, _) = await TakeInBatchAsync("CLEAN");
+        crash.Arm(int.MaxValue);
+        Assert.Empty((await ScoreBatchAsync(clean)).Failures);
+        var writes = crash.Writes;
+        crash.Disarm();
+
+        // A batch is written a step at a time, a transaction or a few per step, but the local event queue
+        // takes one message per receipt: 5 steps of storage writes plus 12 events.
+        Assert.InRange(writes, 12 + 5, 12 + 10);
+        for (var allowed = 0; allowed < writes; allowed++)
+        {
+            var (receipts, members) = await TakeInBatchAsync($"CRASH-{allowed}");
+            crash.Arm(allowed);
+            Assert.NotEmpty((await ScoreBatchAsync(receipts)).Failures);
+            crash.Disarm();
+            var redelivered = await ScoreBatchAsync(receipts);
+            var again = await ScoreBatchAsync(receipts);
+
+            Assert.Empty(redelivered.Failures);
+            Assert.All(receipts, receipt => Assert.Contains(redelivered.Results[receipt.ReceiptId], new[] { ScoringResult.Scored, ScoringResult.AlreadyScored }));
+            Assert.All(receipts, receipt => Assert.Equal(ScoringResult.AlreadyScored, again.Results[receipt.ReceiptId]));
+            foreach (var receipt in receipts)
+            {
+                var posting = Assert.Single(await harness.PostingsAsync(receipt.ReceiptId));
+                Assert.Equal(150, posting.GetInt64("Points"));
+                Assert.Equal(150, (await harness.ReceiptAsync(receipt.ReceiptId)).GetInt64("Points"));
+            }
+
+            foreach (var memberId in members)
+            {
+                Assert.Equal(450, (await harness.BalanceAsync(memberId)).Earned);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Two_scorers_racing_on_one_receipt_post_it_once()
     {
         var chainId = SampleReceipts.NewChainId("race");
@@ -112,6 +168,29 @@ public sealed class ExactlyOnceScoringTests(AzuriteFixture azurite)
         Assert.Equal(50, points.Count);
         Assert.Equal(13, points.Count(value => value == 1500));
         Assert.Single(points, value => value == 500);
+    }
+
+    [Fact]
+    public async Task Fifty_receipts_of_one_member_in_one_message_hold_the_daily_cap_exactly_in_receipt_order()
+    {
+        var chainId = SampleReceipts.NewChainId("capbatch");
+        var harness = await ScoringHarness.StartAsync(azurite, chainId);
+        var gtin = await harness.GreenAndLowVocGtinAsync();
+        var memberId = ScoringHarness.NewMemberId();
+        var receipts = await harness.TakeInAsync([.. Enumerable.Range(0, 50).Select(number => ScoringHarness.Sale(chainId, $"CAPB-{number:D2}", memberId, 1000.00m, gtin))]);
+
+        var scored = await harness.Scorer.ScoreAsync(receipts.Select(receipt => receipt.ReceiptId).ToList(), receipts[0].MessageId, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Empty(scored.Failures);
+        var points = new List<long>();
+        foreach (var receipt in receipts.OrderBy(receipt => receipt.ReceiptId, StringComparer.Ordinal))
+        {
+            points.Add(Assert.Single(await harness.PostingsAsync(receipt.ReceiptId)).GetInt64("Points")!.Value);
+        }
+
+        // One batch plans its receipts in id order: the first 13 earn 1500, the 14th the 500 left, the rest 0.
+        Assert.Equal([.. Enumerable.Repeat(1500L, 13), 500L, .. Enumerable.Repeat(0L, 36)], points);
+        Assert.Equal(20000, (await harness.BalanceAsync(memberId)).Earned);
     }
 
     [Fact]

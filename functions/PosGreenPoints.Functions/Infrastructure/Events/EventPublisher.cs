@@ -54,18 +54,47 @@ public sealed class EventPublisher : IAsyncDisposable
         _queue = queues.GetQueueClient(LocalQueueName);
     }
 
-    public async Task PublishAsync<T>(CloudEvent<T> cloudEvent, CancellationToken cancellationToken)
+    public Task PublishAsync<T>(CloudEvent<T> cloudEvent, CancellationToken cancellationToken) => PublishAsync([cloudEvent], cancellationToken);
+
+    /// <summary>
+    /// Publishes several events: on Service Bus in as few sends as batches allow (each message keeps its
+    /// own id for duplicate detection); on the storage queue one message each, as queues have no batch send.
+    /// </summary>
+    public async Task PublishAsync<T>(IReadOnlyList<CloudEvent<T>> cloudEvents, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(cloudEvent, JsonSerializerOptions.Web);
         if (_sender is not null)
         {
-            await _sender.SendMessageAsync(
-                new ServiceBusMessage(json) { MessageId = cloudEvent.Id, ContentType = "application/cloudevents+json", Subject = cloudEvent.Type },
-                cancellationToken);
+            var waiting = new Queue<ServiceBusMessage>(cloudEvents.Select(cloudEvent => new ServiceBusMessage(JsonSerializer.Serialize(cloudEvent, JsonSerializerOptions.Web))
+            {
+                MessageId = cloudEvent.Id,
+                ContentType = "application/cloudevents+json",
+                Subject = cloudEvent.Type,
+            }));
+            while (waiting.Count > 0)
+            {
+                using var batch = await _sender.CreateMessageBatchAsync(cancellationToken);
+                while (waiting.Count > 0 && batch.TryAddMessage(waiting.Peek()))
+                {
+                    waiting.Dequeue();
+                }
+
+                if (batch.Count == 0)
+                {
+                    // Larger than a batch holds: sent alone, where Service Bus says clearly what is wrong.
+                    await _sender.SendMessageAsync(waiting.Dequeue(), cancellationToken);
+                    continue;
+                }
+
+                await _sender.SendMessagesAsync(batch, cancellationToken);
+            }
+
             return;
         }
 
-        await _queue.SendMessageAsync(json, cancellationToken);
+        await Parallel.ForEachAsync(
+            cloudEvents,
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (cloudEvent, token) => await _queue.SendMessageAsync(JsonSerializer.Serialize(cloudEvent, JsonSerializerOptions.Web), token));
     }
 
     public async ValueTask DisposeAsync()
