@@ -67,14 +67,10 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, Readers, async caller =>
         {
-            if (!await IsVisibleAsync(caller, chainId, cancellationToken))
+            var (refused, postingDate) = await ReadableDayAsync(caller, chainId, date, cancellationToken);
+            if (refused is not null)
             {
-                return Problems.NotFound();
-            }
-
-            if (!TryParseDate(date, out var postingDate))
-            {
-                return InvalidDate();
+                return refused;
             }
 
             return await store.GetManifestAsync(chainId, postingDate, cancellationToken) is { } manifest
@@ -91,14 +87,10 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, Readers, async caller =>
         {
-            if (!await IsVisibleAsync(caller, chainId, cancellationToken))
+            var (refused, postingDate) = await ReadableDayAsync(caller, chainId, date, cancellationToken);
+            if (refused is not null)
             {
-                return Problems.NotFound();
-            }
-
-            if (!TryParseDate(date, out var postingDate))
-            {
-                return InvalidDate();
+                return refused;
             }
 
             if (await store.OpenFileAsync(chainId, postingDate, cancellationToken) is not { } download)
@@ -152,6 +144,17 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
                 _ => throw new InvalidOperationException("Unknown settlement outcome."),
             };
         }, cancellationToken);
+
+    /// <summary>The day asked for, or why it cannot be read: a chain the caller cannot see (404) or a date that is not one (400).</summary>
+    private async Task<(IActionResult? Refused, DateOnly Day)> ReadableDayAsync(Caller caller, string chainId, string date, CancellationToken cancellationToken)
+    {
+        if (!await IsVisibleAsync(caller, chainId, cancellationToken))
+        {
+            return (Problems.NotFound(), default);
+        }
+
+        return TryParseDate(date, out var day) ? (null, day) : (InvalidDate(), default);
+    }
 
     /// <summary>A chain key asking for a chain outside its scope gets the same 404 as for a chain that does not exist.</summary>
     private async Task<bool> IsVisibleAsync(Caller caller, string chainId, CancellationToken cancellationToken) =>
