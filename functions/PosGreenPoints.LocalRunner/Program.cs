@@ -33,6 +33,7 @@ try
     app.RegisterServices(builder.Services, builder.Configuration);
 
     var storageConnection = builder.Configuration["AzureWebJobsStorage"];
+    var processingVisibility = ProcessingVisibility.Read(builder.Configuration);
     var disabled = app.Functions.Where(function => builder.Configuration.GetValue<bool>($"AzureWebJobs.{function.Name}.Disabled")).ToList();
     app = app.Without(disabled);
     foreach (var function in app.Functions)
@@ -56,7 +57,8 @@ try
                     invoker,
                     app.Host.Queues,
                     new QueueClient(connection, queueName, queueOptions),
-                    new QueueClient(connection, queueName + "-poison", queueOptions)));
+                    new QueueClient(connection, queueName + "-poison", queueOptions),
+                    processingVisibility));
                 break;
             case "timertrigger":
                 var expression = Settings.Resolve(builder.Configuration, trigger.Schedule ?? throw new RunnerStartupException($"Function {function.Name}: no schedule."));
@@ -145,6 +147,26 @@ internal static class Clock
         }
 
         return new OffsetTimeProvider(offset);
+    }
+}
+
+internal static class ProcessingVisibility
+{
+    /// <summary>
+    /// How long a queue message stays invisible while its function runs (<see cref="QueueTriggerListener"/>).
+    /// At least 2 s: it is renewed at half time, and a renewal must have time to arrive.
+    /// </summary>
+    public static TimeSpan Read(IConfiguration configuration)
+    {
+        var text = configuration[QueueTriggerListener.ProcessingVisibilitySetting];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return QueueTriggerListener.DefaultProcessingVisibility;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.FromSeconds(2)
+            ? value
+            : throw new RunnerStartupException($"{QueueTriggerListener.ProcessingVisibilitySetting} '{text}' is not a TimeSpan of at least 00:00:02.");
     }
 }
 

@@ -13,16 +13,26 @@ namespace PosGreenPoints.LocalRunner;
 /// succeeded, a failed one becomes visible again after <c>visibilityTimeout</c>, and after
 /// <c>maxDequeueCount</c> failures it moves to <c>&lt;queue&gt;-poison</c>.
 /// </summary>
+/// <param name="processingVisibility">
+/// How long a received message stays invisible while its function runs, renewed at half time: the
+/// host's 10 minutes unless <see cref="ProcessingVisibilitySetting"/> says otherwise. It is also how long
+/// the messages of a process that died stay invisible before another instance gets them.
+/// </param>
 public sealed class QueueTriggerListener(
     FunctionInvoker invoker,
     QueueSettings settings,
     QueueClient queue,
     QueueClient poisonQueue,
+    TimeSpan processingVisibility,
     IServiceScopeFactory scopes,
     ILogger<QueueTriggerListener> logger) : BackgroundService
 {
-    /// <summary>How long a received message stays invisible while its function runs; renewed at half time, as the host does.</summary>
-    private static readonly TimeSpan ProcessingVisibility = TimeSpan.FromMinutes(10);
+    /// <summary>The setting (a TimeSpan) that shortens <c>processingVisibility</c>, for tests that kill a runner and cannot wait 10 minutes.</summary>
+    public const string ProcessingVisibilitySetting = "LocalRunner:ProcessingVisibility";
+
+    /// <summary>What the Functions host uses; it has no setting for it.</summary>
+    public static readonly TimeSpan DefaultProcessingVisibility = TimeSpan.FromMinutes(10);
+
     private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly SemaphoreSlim _completed = new(0);
@@ -43,7 +53,7 @@ public sealed class QueueTriggerListener(
             QueueMessage[] batch;
             try
             {
-                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, ProcessingVisibility, stoppingToken)).Value;
+                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, processingVisibility, stoppingToken)).Value;
             }
             catch (RequestFailedException failure) when (failure.Status == 404)
             {
@@ -152,12 +162,12 @@ public sealed class QueueTriggerListener(
 
     private async Task KeepInvisibleAsync(string messageId, Func<string> popReceipt, Action<string> renewed, CancellationToken token)
     {
-        using var timer = new PeriodicTimer(ProcessingVisibility / 2);
+        using var timer = new PeriodicTimer(processingVisibility / 2);
         try
         {
             while (await timer.WaitForNextTickAsync(token))
             {
-                var receipt = await queue.UpdateMessageAsync(messageId, popReceipt(), visibilityTimeout: ProcessingVisibility, cancellationToken: token);
+                var receipt = await queue.UpdateMessageAsync(messageId, popReceipt(), visibilityTimeout: processingVisibility, cancellationToken: token);
                 renewed(receipt.Value.PopReceipt);
             }
         }

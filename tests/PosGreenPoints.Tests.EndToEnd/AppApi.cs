@@ -14,15 +14,27 @@ public static class AppApi
     public static async Task RegisterChainAsync(this FunctionAppFixture app, string chainId, string? timeZone = null)
     {
         using var client = app.Client();
-        using var response = await client.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("Test chain " + chainId, timeZone));
+        await client.RegisterChainAsync(chainId, timeZone);
+    }
+
+    /// <summary>Registers a chain through <paramref name="operatorClient"/>, for tests that run apps of their own.</summary>
+    public static async Task RegisterChainAsync(this HttpClient operatorClient, string chainId, string? timeZone = null)
+    {
+        using var response = await operatorClient.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("Test chain " + chainId, timeZone));
         Assert.True(response.IsSuccessStatusCode, $"registering {chainId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     public static async Task<string> CreateClientAsync(this FunctionAppFixture app, string role, params string[] chains)
     {
         using var client = app.Client();
+        return await client.CreateClientAsync(role, chains);
+    }
+
+    /// <summary>Creates an API client through <paramref name="operatorClient"/> and returns its key.</summary>
+    public static async Task<string> CreateClientAsync(this HttpClient operatorClient, string role, params string[] chains)
+    {
         var clientId = $"{role}-{Guid.NewGuid():N}";
-        using var response = await client.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest(clientId, role, chains));
+        using var response = await operatorClient.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest(clientId, role, chains));
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"creating {clientId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<CreatedClient>())!.ApiKey;
     }
@@ -44,12 +56,18 @@ public static class AppApi
     public static async Task PublishSampleListsAsync(this FunctionAppFixture app)
     {
         using var client = app.Client();
+        await client.PublishSampleListsAsync();
+    }
+
+    /// <summary>Publishes the sample product lists through <paramref name="operatorClient"/>.</summary>
+    public static async Task PublishSampleListsAsync(this HttpClient operatorClient)
+    {
         foreach (var list in new[] { "certified-green", "low-voc" })
         {
             var csv = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.SampleData, list + ".csv"));
             using var content = new ByteArrayContent(csv);
             content.Headers.ContentType = new("text/csv") { CharSet = "utf-8" };
-            using var response = await client.PutAsync($"api/v1/admin/product-lists/{list}", content);
+            using var response = await operatorClient.PutAsync($"api/v1/admin/product-lists/{list}", content);
             Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"publishing {list}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
     }

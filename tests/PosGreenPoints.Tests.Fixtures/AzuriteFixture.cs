@@ -80,11 +80,34 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         TablePort = int.Parse((await _process.WaitForOutputAsync(Listening("Table"), timeout)).Groups["port"].Value);
     }
 
-    /// <summary>Stops Azurite as an outage would; <see cref="StartAsync"/> brings it back on the same ports.</summary>
+    /// <summary>
+    /// Stops Azurite as an outage would; <see cref="StartAsync"/> brings it back on the same ports. With a
+    /// data folder, Azurite first saves what it holds: it writes its metadata to disk only every 5 s, so a
+    /// killed Azurite would forget writes it had acknowledged, which real storage never does, and an
+    /// outage test would blame the app for the emulator's loss.
+    /// </summary>
     public async Task StopAsync()
     {
-        if (_process is not null)
+        if (_process is null)
         {
+            return;
+        }
+
+        try
+        {
+            if (_dataFolder is not null && !_process.HasExited)
+            {
+                _process.Terminate();
+                var timeout = TimeSpan.FromSeconds(15);
+                foreach (var service in new[] { "Blob", "Queue", "Table" })
+                {
+                    await _process.WaitForOutputAsync(new Regex($"Azurite {service} service successfully closed"), timeout);
+                }
+            }
+        }
+        finally
+        {
+            // Saved (or in memory): the process is killed in any case, as exit-with-parent.js keeps it alive.
             await _process.DisposeAsync();
             _process = null;
         }

@@ -98,6 +98,27 @@ public sealed class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Asks the process to shut down (SIGTERM), as a service manager stopping it would, without waiting
+    /// for it: what it does then is the process's own business, which the caller watches in its output.
+    /// </summary>
+    public void Terminate()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("SIGTERM exists on Unix only.");
+        }
+
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        // .NET has no managed way to send a signal other than SIGKILL to another process.
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
     /// <summary>Kills the process tree at once, as a crash or SIGKILL would.</summary>
     public async Task KillAsync()
     {
