@@ -403,6 +403,18 @@ public sealed class ReceiptScorer(
         }
     }
 
+    /// <summary>
+    /// Receipts named by a message before they were stored: a new message for them, visible in 30 s, that
+    /// keeps the first message as their owner; once <see cref="ScoringOptions.OrphanAfter"/> has passed
+    /// since it was sent, the scorer drops them as orphans.
+    /// </summary>
+    public async Task RequeueNotStoredYetAsync(IReadOnlyList<string> receiptIds, string ownerMessageId, DateTimeOffset firstSentAt, CancellationToken cancellationToken)
+    {
+        var message = new ScoringMessage(receiptIds, PosGreenPointsTelemetry.CurrentTraceparent(), ownerMessageId, firstSentAt);
+        await _scoringQueue.SendMessageAsync(JsonSerializer.Serialize(message, Json), visibilityTimeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
+        logger.LogInformation("Scoring message {MessageId} names {Count} receipts not stored yet; asked again in 30 s", ownerMessageId, receiptIds.Count);
+    }
+
     /// <summary>Records why scoring failed, for the operator; best effort, as storage may be what failed.</summary>
     public async Task RecordFailureAsync(string receiptId, string reason, bool final, CancellationToken cancellationToken)
     {

@@ -39,13 +39,25 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, HostQueueSettings hos
         activity?.SetTag("messaging.message.id", message.MessageId);
         activity?.SetTag("messaging.message.delivery_count", message.DequeueCount);
         activity?.SetTag("posgreenpoints.receipt_count", receiptIds.Count);
-        var scored = await scorer.ScoreAsync(receiptIds, message.MessageId, message.InsertedOn ?? DateTimeOffset.MinValue, cancellationToken);
+        var owner = scoring.OwnerMessageId ?? message.MessageId;
+        var firstSentAt = scoring.FirstSentAt ?? message.InsertedOn ?? DateTimeOffset.MinValue;
+        var scored = await scorer.ScoreAsync(receiptIds, owner, firstSentAt, cancellationToken);
         var waiting = scored.Results.Where(pair => pair.Value == ScoringResult.WaitingForOriginal).Select(pair => pair.Key).ToList();
-        var failures = scored.Failures.Select(pair => (ReceiptId: pair.Key, Failure: pair.Value)).ToList();
         if (waiting.Count > 0)
         {
-            await scorer.RequeueWaitingAsync(waiting, message.MessageId, cancellationToken);
+            await scorer.RequeueWaitingAsync(waiting, owner, cancellationToken);
         }
+
+        // A receipt whose post is still storing it (or died before it could): asked for again later under
+        // the same owner, rather than failing the message towards the poison queue long before
+        // Scoring:OrphanAfter has passed.
+        var notStoredYet = scored.Failures.Where(pair => pair.Value is ReceiptNotStoredYetException).Select(pair => pair.Key).ToList();
+        if (notStoredYet.Count > 0)
+        {
+            await scorer.RequeueNotStoredYetAsync(notStoredYet, owner, firstSentAt, cancellationToken);
+        }
+
+        var failures = scored.Failures.Where(pair => pair.Value is not ReceiptNotStoredYetException).Select(pair => (ReceiptId: pair.Key, Failure: pair.Value)).ToList();
 
         if (failures.Count == 0)
         {

@@ -67,6 +67,34 @@ public sealed class ScoringFlowTests(AzuriteFixture azurite)
         Assert.Equal(150, balance.Reversed);
     }
 
+    [Fact]
+    public async Task A_message_that_comes_before_its_receipt_is_stored_is_asked_again_under_the_same_owner_instead_of_failing()
+    {
+        var chainId = SampleReceipts.NewChainId("early");
+        var harness = await ScoringHarness.StartAsync(azurite, chainId);
+        var receipt = (await harness.TakeInAsync(ScoringHarness.Sale(chainId, "EARLY-1", null, 10.00m, await harness.GreenAndLowVocGtinAsync())))[0];
+
+        // The message is there, the receipt not yet (its post is still storing it).
+        var stored = await harness.ReceiptAsync(receipt.ReceiptId);
+        var receipts = azurite.Tables.GetTableClient("Receipts");
+        await receipts.DeleteEntityAsync(stored.PartitionKey, stored.RowKey);
+        var queue = azurite.Queues.GetQueueClient("receipts-to-score");
+        var queuedBefore = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var processor = harness.Services.GetRequiredService<ScoringProcessor>();
+
+        await processor.ProcessAsync(Message(receipt.MessageId, receipt.ReceiptId), CancellationToken.None);
+
+        Assert.Equal(queuedBefore + 1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+
+        // The receipt lands; the message sent again (another id, the first one as owner) scores it.
+        await receipts.AddEntityAsync(stored);
+        var again = QueuesModelFactory.QueueMessage(Guid.NewGuid().ToString(), "pop",
+            BinaryData.FromObjectAsJson(new { receiptIds = new[] { receipt.ReceiptId }, ownerMessageId = receipt.MessageId, firstSentAt = DateTimeOffset.UtcNow }), 1, insertedOn: DateTimeOffset.UtcNow);
+        await processor.ProcessAsync(again, CancellationToken.None);
+
+        Assert.Equal("scored", (await harness.ReceiptAsync(receipt.ReceiptId)).GetString("Status"));
+    }
+
     private static QueueMessage Message(string messageId, string receiptId) =>
         QueuesModelFactory.QueueMessage(messageId, "pop", BinaryData.FromObjectAsJson(new { receiptIds = new[] { receiptId } }), 1, insertedOn: DateTimeOffset.UtcNow);
 
