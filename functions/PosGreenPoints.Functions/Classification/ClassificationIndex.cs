@@ -9,9 +9,6 @@ public sealed record ListMatch(string ListId, string ListVersion, string? Certif
 /// </summary>
 public sealed class ClassificationSnapshot
 {
-    // More lists than this are classified with a heap buffer; the rules name a handful.
-    private const int MaxStackLists = 16;
-
     private static readonly ListMatch[] NoMatches = [];
 
     private readonly ProductListIndex[] _lists;
@@ -41,7 +38,9 @@ public sealed class ClassificationSnapshot
     /// <summary>
     /// The lists a line matches (lists-and-rules.md, "Classification"): a row with this GTIN whose
     /// validity window holds the business date (both ends inclusive) and whose status, where the list
-    /// has one, is <c>valid</c>. At most one match per list, in list-id order; a miss allocates nothing.
+    /// has one, is <c>valid</c>. At most one match per list, in list-id order. The matches are those the
+    /// lists made when they were loaded, the same instances on every call: a hit allocates only the list
+    /// it returns, and a miss allocates nothing.
     /// </summary>
     /// <param name="gtin14">
     /// The line's GTIN in its 14-digit form. The 8, 12 and 13-digit forms of the same GTIN give the same
@@ -56,29 +55,30 @@ public sealed class ClassificationSnapshot
         }
 
         var day = businessDate.DayNumber;
-        Span<int> rows = _lists.Length <= MaxStackLists ? stackalloc int[_lists.Length] : new int[_lists.Length];
+        ListMatch? first = null;
         var count = 0;
-        for (var list = 0; list < _lists.Length; list++)
+        foreach (var list in _lists)
         {
-            rows[list] = _lists[list].Find(key, day);
-            if (rows[list] >= 0)
+            if (list.Find(key, day) is { } found)
             {
+                first ??= found;
                 count++;
             }
         }
 
-        if (count == 0)
+        if (count <= 1)
         {
-            return NoMatches;
+            return first is null ? NoMatches : [first];
         }
 
+        // On several lists, which is rare: the lookups are repeated rather than every line buffering them.
         var matches = new ListMatch[count];
         var next = 0;
-        for (var list = 0; list < _lists.Length; list++)
+        foreach (var list in _lists)
         {
-            if (rows[list] >= 0)
+            if (list.Find(key, day) is { } found)
             {
-                matches[next++] = _lists[list].Match(rows[list]);
+                matches[next++] = found;
             }
         }
 
