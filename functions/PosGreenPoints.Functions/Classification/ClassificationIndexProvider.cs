@@ -41,22 +41,38 @@ public sealed class ClassificationIndexProvider(
     private long _checkedAt;
     private Task<ClassificationSnapshot>? _refresh;
 
+    // Bumped by Invalidate: a refresh started before it may have read the old pointers, so neither its
+    // check nor its snapshot counts for the generations after it.
+    private long _generation;
+    private long _refreshGeneration = -1;
+    private long _appliedGeneration = -1;
+
+    /// <summary>A list was published here: the next caller reads the current versions again instead of waiting for the interval.</summary>
+    public void Invalidate()
+    {
+        lock (_gate)
+        {
+            _generation++;
+        }
+    }
+
     /// <summary>The snapshot to classify one receipt with.</summary>
     public Task<ClassificationSnapshot> GetCurrentAsync(CancellationToken cancellationToken)
     {
         Task<ClassificationSnapshot> refresh;
         lock (_gate)
         {
-            if (_snapshotTask is not null && clock.GetElapsedTime(_checkedAt) < _refreshInterval)
+            if (_snapshotTask is not null && _appliedGeneration == _generation && clock.GetElapsedTime(_checkedAt) < _refreshInterval)
             {
                 return _snapshotTask;
             }
 
             // A refresh that failed (storage down) is not kept: the next caller tries again. Not the
             // caller's token: every caller waiting on this refresh needs it, whoever gives up.
-            if (_refresh is null || _refresh.IsCompleted)
+            if (_refresh is null || _refresh.IsCompleted || _refreshGeneration != _generation)
             {
-                _refresh = Task.Run(RefreshAsync, CancellationToken.None);
+                var generation = _refreshGeneration = _generation;
+                _refresh = Task.Run(() => RefreshAsync(generation), CancellationToken.None);
             }
 
             refresh = _refresh;
@@ -65,7 +81,7 @@ public sealed class ClassificationIndexProvider(
         return refresh.WaitAsync(cancellationToken);
     }
 
-    private async Task<ClassificationSnapshot> RefreshAsync()
+    private async Task<ClassificationSnapshot> RefreshAsync(long generation)
     {
         var checkedAt = clock.GetTimestamp();
         ClassificationSnapshot? previous;
@@ -92,6 +108,11 @@ public sealed class ClassificationIndexProvider(
 
         lock (_gate)
         {
+            if (generation < _appliedGeneration)
+            {
+                return snapshot;
+            }
+
             if (!ReferenceEquals(snapshot, _snapshot))
             {
                 _snapshot = snapshot;
@@ -99,6 +120,7 @@ public sealed class ClassificationIndexProvider(
             }
 
             _checkedAt = checkedAt;
+            _appliedGeneration = generation;
         }
 
         return snapshot;

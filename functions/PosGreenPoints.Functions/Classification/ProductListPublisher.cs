@@ -62,6 +62,7 @@ public sealed partial class ProductListPublisher(
     ProductListStore store,
     StorageProvisioner provisioner,
     BlobServiceClient blobs,
+    ClassificationIndexProvider index,
     TimeProvider clock)
 {
     /// <summary>The PUT's limit (25 MiB), below the ~30 MB the Functions front door lets through.</summary>
@@ -129,6 +130,8 @@ public sealed partial class ProductListPublisher(
             return new PublishOutcome.Conflict("Another version of this list was published while this one was being read; nothing was changed. Publish again to replace it.");
         }
 
+        // This instance scores with the new version from its next receipt; others within their refresh interval.
+        index.Invalidate();
         return new PublishOutcome.Published(View(listId, published));
     }
 

@@ -72,7 +72,11 @@ public sealed class ClassificationIndexProviderTests(AzuriteFixture azurite) : I
         var provider = services.GetRequiredService<ClassificationIndexProvider>();
         var green = await PublishAsync(services, _rules.Green, GreenSample);
         var loaded = await provider.GetCurrentAsync(CancellationToken.None);
-        await PublishAsync(services, _rules.LowVoc, LowVocSample);
+        await using (var otherInstance = AppServices.Build(azurite, settings: _rules.Settings()))
+        {
+            await PublishAsync(otherInstance, _rules.LowVoc, LowVocSample);
+        }
+
         var counter = services.GetRequiredService<StorageOperationCounter>();
         counter.Reset();
 
@@ -85,6 +89,21 @@ public sealed class ClassificationIndexProviderTests(AzuriteFixture azurite) : I
         var refreshed = await provider.GetCurrentAsync(CancellationToken.None);
         Assert.Equal([_rules.Green, _rules.LowVoc], refreshed.Versions.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(green, refreshed.Versions[_rules.Green]);
+    }
+
+    [Fact]
+    public async Task A_list_published_on_this_instance_is_used_from_the_next_call_without_waiting_for_the_interval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var services = AppServices.Build(azurite, clock, _rules.Settings(TimeSpan.FromMinutes(10)));
+        var provider = services.GetRequiredService<ClassificationIndexProvider>();
+        var green = await PublishAsync(services, _rules.Green, GreenSample);
+        Assert.Equal([_rules.Green], (await provider.GetCurrentAsync(CancellationToken.None)).Versions.Keys);
+
+        var lowVoc = await PublishAsync(services, _rules.LowVoc, LowVocSample);
+        var next = await provider.GetCurrentAsync(CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, string> { [_rules.Green] = green, [_rules.LowVoc] = lowVoc }, next.Versions);
     }
 
     [Fact]
