@@ -195,14 +195,14 @@ public sealed class ReceiptScorer(
             ?? throw new InvalidOperationException($"Chain {receipt.ChainId} of receipt {key.ReceiptId} is not registered.");
         if (LongText.Get(entity, ScoringReceipts.DecisionProperty) is { } decided)
         {
-            return new ReceiptInScoring(key, entity, receipt, chain.TimeZone, JsonSerializer.Deserialize<ScoringDecision>(decided, Json)!, DecisionStored: true);
+            return new ReceiptInScoring(key, entity, receipt, chain.TimeZone, JsonSerializer.Deserialize<ScoringDecision>(decided, Json)!, decisionStored: true);
         }
 
         var lastWait = (entity.GetInt32(ReturnWaitsProperty) ?? 0) >= options.Value.MaxReturnWaits;
         var decision = receipt.IsReturn
             ? await DecideReturnAsync(await receipts.TableAsync(cancellationToken), key, receipt, chain.TimeZone, lastWait, cancellationToken)
             : await DecideSaleAsync(receipt, chain.TimeZone, cancellationToken);
-        return decision is null ? null : new ReceiptInScoring(key, entity, receipt, chain.TimeZone, decision, DecisionStored: false);
+        return decision is null ? null : new ReceiptInScoring(key, entity, receipt, chain.TimeZone, decision, decisionStored: false);
     }
 
     private async Task PostAsync(List<ReceiptInScoring> batch, CancellationToken cancellationToken)
@@ -600,7 +600,7 @@ public sealed class ReceiptScorer(
 public sealed class ReceiptNotStoredYetException(string receiptId) : Exception($"Receipt {receiptId} is not stored yet.");
 
 /// <summary>A receipt of a message as it goes through the steps of scoring.</summary>
-internal sealed class ReceiptInScoring(ReceiptKey key, TableEntity entity, ValidatedReceipt receipt, TimeZoneInfo timeZone, ScoringDecision decision, bool DecisionStored)
+internal sealed class ReceiptInScoring(ReceiptKey key, TableEntity entity, ValidatedReceipt receipt, TimeZoneInfo timeZone, ScoringDecision decision, bool decisionStored)
 {
     public ReceiptKey Key { get; } = key;
     public TableEntity Entity { get; } = entity;
@@ -611,7 +611,7 @@ internal sealed class ReceiptInScoring(ReceiptKey key, TableEntity entity, Valid
     public ScoringDecision Decision { get; set; } = decision;
 
     /// <summary>Whether the receipt's entity holds <see cref="Decision"/>.</summary>
-    public bool DecisionStored { get; set; } = DecisionStored;
+    public bool DecisionStored { get; set; } = decisionStored;
 
     /// <summary>Per line, the points after the member daily cap, once posted to the member.</summary>
     public IReadOnlyDictionary<int, long>? FinalPoints { get; set; }

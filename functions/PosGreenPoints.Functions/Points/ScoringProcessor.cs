@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Infrastructure.Poison;
 using PosGreenPoints.Functions.Infrastructure.Telemetry;
