@@ -131,6 +131,7 @@ public sealed class ReceiptScorer(
             }
         }
 
+        var keyById = keys.ToDictionary(key => key.ReceiptId, StringComparer.Ordinal);
         var work = new ConcurrentBag<ReceiptInScoring>();
         await Parallel.ForEachAsync(
             owned,
@@ -143,7 +144,7 @@ public sealed class ReceiptScorer(
                     {
                         results[pair.Key] = ScoringResult.AlreadyScored;
                     }
-                    else if (await DecideAsync(pair.Value, token) is { } decided)
+                    else if (await DecideAsync(keyById[pair.Key], pair.Value, token) is { } decided)
                     {
                         work.Add(decided);
                     }
@@ -182,14 +183,8 @@ public sealed class ReceiptScorer(
     }
 
     /// <summary>The decision written before, or a new one; null for a return whose original is not scored yet.</summary>
-    private async Task<ReceiptInScoring?> DecideAsync(TableEntity entity, CancellationToken cancellationToken)
+    private async Task<ReceiptInScoring?> DecideAsync(ReceiptKey key, TableEntity entity, CancellationToken cancellationToken)
     {
-        var key = new ReceiptKey(
-            entity.GetString(nameof(ReceiptRecord.ChainId)),
-            entity.GetString(nameof(ReceiptRecord.StoreId)),
-            DateOnly.ParseExact(entity.GetString(nameof(ReceiptRecord.BusinessDate)), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            entity.GetString(nameof(ReceiptRecord.TerminalId)),
-            entity.GetString(nameof(ReceiptRecord.ReceiptNumber)));
         var receipt = await LoadBodyAsync(entity, cancellationToken);
         var chain = await chains.GetAsync(receipt.ChainId, cancellationToken)
             ?? throw new InvalidOperationException($"Chain {receipt.ChainId} of receipt {key.ReceiptId} is not registered.");

@@ -126,14 +126,7 @@ public sealed class ScoringReceipts(TableServiceClient tables, StorageProvisione
         {
             foreach (var chunk in TableTransactions.Chunk(partition, Length))
             {
-                if (chunk.Count == 1)
-                {
-                    await table.UpdateEntityAsync(chunk[0], ETag.All, TableUpdateMode.Merge, cancellationToken);
-                }
-                else
-                {
-                    await table.SubmitTransactionAsync(chunk.Select(entity => new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, ETag.All)), cancellationToken);
-                }
+                await table.SubmitTransactionAsync(chunk.Select(entity => new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, ETag.All)), cancellationToken);
             }
         }
     }
