@@ -108,6 +108,45 @@ public sealed class ReceiptsApiTests(FunctionAppFixture app)
     }
 
     [Fact]
+    public async Task Concurrent_reposts_while_the_scorer_is_receiving_answer_202_200_or_409_and_never_5xx()
+    {
+        // The scorer of this app polls the queue all along, so the losers' messages are often held by it
+        // when the losers delete them: the race the promise (never a 5xx) is about. Many rounds, because
+        // each round is one throw of the dice.
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        var answers = new List<(int Round, HttpStatusCode Status, string Body)>();
+        var receiptIds = new List<string>();
+        for (var round = 0; round < 8; round++)
+        {
+            var receipt = SampleReceipts.Receipt(10 + round, chainId);
+            receipt["receiptNumber"] = $"RACE-{round:D2}";
+            var same = receipt.ToJsonString();
+            receipt["memberId"] = "OTHER-CONTENT";
+            var other = receipt.ToJsonString();
+            using var start = new ManualResetEventSlim();
+            var posts = Enumerable.Range(0, 30).Select(index => Task.Run(async () =>
+            {
+                using var client = app.Client();
+                start.Wait();
+                using var response = await client.PostAsync("api/v1/receipts", AppApi.Json(index % 3 == 2 ? other : same));
+                return (round, response.StatusCode, await response.Content.ReadAsStringAsync());
+            })).ToList();
+            start.Set();
+            var roundAnswers = await Task.WhenAll(posts);
+            answers.AddRange(roundAnswers);
+            var accepted = Assert.Single(roundAnswers, answer => answer.StatusCode == HttpStatusCode.Accepted);
+            receiptIds.Add(JsonDocument.Parse(accepted.Item3).RootElement.GetProperty("receiptId").GetString()!);
+        }
+
+        var unexpected = answers.Where(answer => answer.Status is not (HttpStatusCode.Accepted or HttpStatusCode.OK or HttpStatusCode.Conflict)).ToList();
+        Assert.True(unexpected.Count == 0, $"{unexpected.Count} of {answers.Count} posts answered otherwise: " + string.Join("; ", unexpected.Take(5).Select(answer => $"round {answer.Round}: {(int)answer.Status} '{answer.Body}'")));
+        Assert.Equal(8, (await StoredReceiptsAsync(chainId)).Count);
+        using var reader = app.Client();
+        Assert.All(await reader.WaitForScoredAsync(receiptIds), status => Assert.Equal("scored", status.Status));
+    }
+
+    [Fact]
     public async Task A_receipt_of_an_unregistered_chain_is_422_and_stores_nothing()
     {
         var chainId = SampleReceipts.NewChainId();

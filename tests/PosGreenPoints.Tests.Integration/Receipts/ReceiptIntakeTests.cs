@@ -93,6 +93,61 @@ public sealed class ReceiptIntakeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Replaying_a_stored_batch_of_100_costs_a_few_storage_operations_not_one_transaction_per_receipt()
+    {
+        await using var services = AppServices.Build(azurite);
+        var intake = services.GetRequiredService<ReceiptIntake>();
+        var counter = services.GetRequiredService<StorageOperationCounter>();
+        var chainId = SampleReceipts.NewChainId();
+        var receipts = Enumerable.Range(0, 100).Select(number => Validated(chainId, 0, receiptNumber: $"R-{number:D4}")).ToList();
+        await intake.AcceptAsync(receipts, CancellationToken.None);
+        counter.Reset();
+
+        var outcomes = await intake.AcceptAsync(receipts, CancellationToken.None);
+
+        Assert.All(outcomes, outcome => Assert.IsType<IntakeOutcome.Duplicate>(outcome));
+        // Message sent, transaction refused, one range query, message deleted.
+        Assert.True(counter.Count <= 5, $"{counter.Count} storage operations to replay 100 stored receipts");
+        Assert.Equal(100, (await StoredAsync(chainId)).Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_intakes_while_a_scorer_holds_their_messages_all_answer_and_store_once()
+    {
+        // A scorer that has received a loser's message changes its pop receipt, so the loser's delete
+        // answers 400 PopReceiptMismatch; that must not turn a duplicate into a failure.
+        await using var services = AppServices.Build(azurite);
+        var intake = services.GetRequiredService<ReceiptIntake>();
+        await services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
+        var queue = azurite.Queues.GetQueueClient("receipts-to-score");
+        using var stop = new CancellationTokenSource();
+        var held = 0;
+        var scorer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var received = await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5), CancellationToken.None);
+                held += received.Value.Length;
+            }
+        });
+
+        var chainId = SampleReceipts.NewChainId();
+        for (var round = 0; round < 10; round++)
+        {
+            var receipt = Validated(chainId, 4, receiptNumber: $"H-{round}");
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => intake.AcceptAsync([receipt], CancellationToken.None))));
+
+            Assert.Equal(1, outcomes.Count(outcome => outcome[0] is IntakeOutcome.Accepted));
+            Assert.Equal(19, outcomes.Count(outcome => outcome[0] is IntakeOutcome.Duplicate));
+        }
+
+        await stop.CancelAsync();
+        await scorer;
+        Assert.True(held > 0, "the stand-in scorer never received a message, so the race was not tried");
+        Assert.Equal(10, (await StoredAsync(chainId)).Count);
+    }
+
+    [Fact]
     public async Task Concurrent_intakes_of_one_receipt_store_it_once_and_leave_one_message()
     {
         await using var services = AppServices.Build(azurite);
