@@ -30,6 +30,9 @@ public static class PointsCalculator
     public const string MemberDailyCapNote = "member-daily-cap-applied";
     public const string OriginalNotFoundNote = "original-not-found";
     public const string OverReturnNote = "over-return";
+    public const string WaitingForOriginalNote = "waiting-for-original";
+    public const string ReturnAmountCutNote = "return-amount-cut";
+    public const string ReturnLineMismatchNote = "return-line-mismatch";
 
     /// <summary>
     /// Line points = floor(amount × Σ pointsPerYuan of every list the line matches), then the receipt
@@ -69,6 +72,17 @@ public static class PointsCalculator
         var cumulative = original.ReturnedQuantity + counted;
         var reversedInTotal = (long)decimal.Floor(original.Points * cumulative / original.Quantity);
         return new LineReversal(lineNumber, original.LineNumber, counted, -(reversedInTotal - original.ReversedPoints), returnedQuantity > left);
+    }
+
+    /// <summary>
+    /// The most a return may settle for an original line: the original line's amount × cumulative
+    /// returned quantity ÷ original quantity, rounded to the fen (half away from zero), less what earlier
+    /// returns of that line settled. So the returns of a line never settle more than the line was sold for.
+    /// </summary>
+    public static decimal ReturnableAmount(decimal originalAmount, decimal originalQuantity, decimal cumulativeReturnedQuantity, decimal amountReturnedBefore)
+    {
+        var share = Math.Min(cumulativeReturnedQuantity, originalQuantity) / originalQuantity;
+        return Math.Max(0m, Math.Round(originalAmount * share, 2, MidpointRounding.AwayFromZero) - amountReturnedBefore);
     }
 
     private static (IReadOnlyList<LinePoints> Lines, bool Capped) CapInLineOrder(IReadOnlyList<LinePoints> lines, long cap)

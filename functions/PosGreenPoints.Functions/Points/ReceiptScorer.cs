@@ -66,10 +66,17 @@ public sealed class ReceiptScorer(
     EventPublisher events,
     TimeProvider clock,
     IOptions<ScoringOptions> options,
+    IOptions<ReceiptOptions> receiptOptions,
     ILogger<ReceiptScorer> logger)
 {
     private const string ReturnsProperty = "Returns";
     private const string ReturnWaitsProperty = "ReturnWaits";
+
+    /// <summary>
+    /// How long after the last moment a post of a return's original would be accepted the return still
+    /// waits for it: a post accepted at that moment may take this long to be stored (retries included).
+    /// </summary>
+    private static readonly TimeSpan LatePostMargin = TimeSpan.FromHours(1);
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     private readonly BlobContainerClient _bodies = blobs.GetBlobContainerClient(StorageNames.Containers.Receipts);
@@ -193,9 +200,8 @@ public sealed class ReceiptScorer(
             return new ReceiptInScoring(key, entity, receipt, chain.TimeZone, JsonSerializer.Deserialize<ScoringDecision>(decided, Json)!, decisionStored: true);
         }
 
-        var lastWait = (entity.GetInt32(ReturnWaitsProperty) ?? 0) >= options.Value.MaxReturnWaits;
         var decision = receipt.IsReturn
-            ? await DecideReturnAsync(await receipts.TableAsync(cancellationToken), key, receipt, chain.TimeZone, lastWait, cancellationToken)
+            ? await DecideReturnAsync(await receipts.TableAsync(cancellationToken), key, receipt, chain.TimeZone, cancellationToken)
             : await DecideSaleAsync(receipt, chain.TimeZone, cancellationToken);
         return decision is null ? null : new ReceiptInScoring(key, entity, receipt, chain.TimeZone, decision, decisionStored: false);
     }
@@ -367,8 +373,8 @@ public sealed class ReceiptScorer(
 
     /// <summary>
     /// Returns waiting for their original sale get a new scoring message that becomes visible later —
-    /// 10 s, doubling with each wait up to 10 minutes — instead of a hot retry loop; each receipt is
-    /// handed to the new message under its ETag, so only one message owns it.
+    /// 10 s, doubling with each wait up to 10 minutes, for as long as they wait — instead of a hot retry
+    /// loop; each receipt is handed to the new message under its ETag, so only one message owns it.
     /// </summary>
     public async Task RequeueWaitingAsync(IReadOnlyList<string> receiptIds, string messageId, CancellationToken cancellationToken)
     {
@@ -393,6 +399,7 @@ public sealed class ReceiptScorer(
             {
                 [nameof(ReceiptRecord.ScoringMessageId)] = sent.Value.MessageId,
                 [ReturnWaitsProperty] = waits + 1,
+                [nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(new[] { PointsCalculator.WaitingForOriginalNote }, Json),
             };
             await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
         }
@@ -464,24 +471,35 @@ public sealed class ReceiptScorer(
     /// original, updated under its ETag, so concurrent returns of one sale never reverse more than was
     /// awarded; the decision is kept there too, so deciding again finds it.
     /// </summary>
-    /// <returns>The decision, or null while the original is accepted but not scored yet.</returns>
-    private async Task<ScoringDecision?> DecideReturnAsync(TableClient table, ReceiptKey key, ValidatedReceipt receipt, TimeZoneInfo timeZone, bool lastWait, CancellationToken cancellationToken)
+    /// <returns>
+    /// The decision, or null while the original may still be scored: it is stored but not scored (however
+    /// long the backlog, or until an operator replays it from the poison queue), or it is not stored yet
+    /// and a post of it would still be accepted (tills upload late). Only a return whose original can no
+    /// longer arrive is decided without it, so no order of posting lets a sale keep reversed points.
+    /// </returns>
+    private async Task<ScoringDecision?> DecideReturnAsync(TableClient table, ReceiptKey key, ValidatedReceipt receipt, TimeZoneInfo timeZone, CancellationToken cancellationToken)
     {
         var reference = receipt.OriginalReceipt!;
         var originalKey = new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber);
         while (true)
         {
             var found = await table.GetEntityIfExistsAsync<TableEntity>(originalKey.PartitionKey, originalKey.RowKey, cancellationToken: cancellationToken);
-            if (!found.HasValue || found.Value!.GetString(nameof(ReceiptRecord.Type)) != ReceiptTypes.Sale)
+            if (!found.HasValue)
             {
+                var lastAcceptedPost = reference.IssuedAt.AddDays(receiptOptions.Value.MaxAgeDays);
+                return clock.GetUtcNow() < lastAcceptedPost + LatePostMargin ? null : Unmatched(receipt, timeZone, PointsCalculator.OriginalNotFoundNote);
+            }
+
+            var original = found.Value!;
+            if (original.GetString(nameof(ReceiptRecord.Type)) != ReceiptTypes.Sale)
+            {
+                // The key is a return's: no sale can be posted under it any more.
                 return Unmatched(receipt, timeZone, PointsCalculator.OriginalNotFoundNote);
             }
 
-            var original = found.Value;
-            var status = original.GetString(nameof(ReceiptRecord.Status));
-            if (status != ReceiptStatuses.Scored)
+            if (original.GetString(nameof(ReceiptRecord.Status)) != ReceiptStatuses.Scored)
             {
-                return status == ReceiptStatuses.Accepted && !lastWait ? null : Unmatched(receipt, timeZone, "original-not-scored");
+                return null;
             }
 
             var state = LongText.Get(original, ReturnsProperty) is { } text ? JsonSerializer.Deserialize<ReturnsState>(text, Json)! : ReturnsState.None;
@@ -509,13 +527,16 @@ public sealed class ReceiptScorer(
                 var reversal = PointsCalculator.ReverseLine(line.LineNumber,
                     line.Quantity,
                     new ReturnableLine(originalLine.LineNumber, originalLine.Quantity, awarded.GetValueOrDefault(originalLine.LineNumber), before.Quantity, before.ReversedPoints));
-                if (reversal.OverReturn && !notes.Contains(PointsCalculator.OverReturnNote))
-                {
-                    notes.Add(PointsCalculator.OverReturnNote);
-                }
+                AddNote(notes, reversal.OverReturn, PointsCalculator.OverReturnNote);
 
-                returned[originalLine.LineNumber] = new ReturnedLine(before.Quantity + reversal.ReturnedQuantity, before.ReversedPoints - reversal.Points);
-                lines.Add(new DecidedLine(line.LineNumber, line.Gtin14, reversal.ReturnedQuantity, -line.Amount, reversal.Points, originalLine.Matches));
+                // The return line is the original line coming back: it settles under the original's GTIN
+                // and for at most its share of the original's amount, whatever the till sent.
+                var settled = Math.Min(line.Amount, PointsCalculator.ReturnableAmount(
+                    originalLine.QualifyingAmount, originalLine.Quantity, before.Quantity + reversal.ReturnedQuantity, before.Amount));
+                AddNote(notes, settled < line.Amount, PointsCalculator.ReturnAmountCutNote);
+                AddNote(notes, line.Gtin14 != originalLine.Gtin14, PointsCalculator.ReturnLineMismatchNote);
+                returned[originalLine.LineNumber] = new ReturnedLine(before.Quantity + reversal.ReturnedQuantity, before.ReversedPoints - reversal.Points, before.Amount + settled);
+                lines.Add(new DecidedLine(line.LineNumber, originalLine.Gtin14, reversal.ReturnedQuantity, -settled, reversal.Points, originalLine.Matches));
             }
 
             var decision = new ScoringDecision(Today(timeZone), clock.GetUtcNow(), rules.Version, originalDecision.MemberId, lines, notes);
@@ -532,6 +553,14 @@ public sealed class ReceiptScorer(
             {
                 // Another return of the same sale was decided meanwhile: decide again on the new totals.
             }
+        }
+    }
+
+    private static void AddNote(List<string> notes, bool applies, string note)
+    {
+        if (applies && !notes.Contains(note))
+        {
+            notes.Add(note);
         }
     }
 

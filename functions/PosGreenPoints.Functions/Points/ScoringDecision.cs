@@ -43,4 +43,5 @@ public sealed record ReturnsState(
     public static ReturnsState None { get; } = new(new Dictionary<int, ReturnedLine>(), new Dictionary<string, ScoringDecision>());
 }
 
-public sealed record ReturnedLine(decimal Quantity, long ReversedPoints);
+/// <param name="Amount">What the returns settled for the line so far (absent in state written before it was kept: 0).</param>
+public sealed record ReturnedLine(decimal Quantity, long ReversedPoints, decimal Amount = 0m);

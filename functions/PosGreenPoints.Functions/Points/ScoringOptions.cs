@@ -17,10 +17,6 @@ public sealed class ScoringOptions
     /// <summary>The settlement grace period: a day is settled only this long after it ended (settlement.md).</summary>
     public TimeSpan SettlementGrace { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>How often a return waits for its original sale to be scored before it is scored without it.</summary>
-    [Range(0, 100)]
-    public int MaxReturnWaits { get; set; } = 12;
-
     /// <summary>Receipts of one message scored at once.</summary>
     [Range(1, 64)]
     public int Parallelism { get; set; } = 8;

@@ -9,8 +9,9 @@ namespace PosGreenPoints.Functions.Receipts;
 
 /// <summary>
 /// What can be known about a return when it is posted (lists-and-rules.md, Returns): when its original
-/// sale is stored, a line it does not have, or more than is left of a line after the returns scored so
-/// far, is a 400. What only shows later (two returns posted before either is scored) is left to
+/// sale is stored, a line it does not have, a line of another GTIN or SKU, more than is left of a line
+/// after the returns scored so far, or an amount above the original line's share for that quantity, is
+/// a 400. What only shows later (two returns posted before either is scored) is left to
 /// scoring, which never reverses more than was awarded and notes the over-return.
 /// </summary>
 public sealed class ReturnChecks(TableServiceClient tables, StorageProvisioner provisioner)
@@ -39,6 +40,7 @@ public sealed class ReturnChecks(TableServiceClient tables, StorageProvisioner p
             ? JsonSerializer.Deserialize<ReturnsState>(state, JsonSerializerOptions.Web)!.Lines
             : ReturnsState.None.Lines;
         var errors = new Dictionary<string, string[]>();
+        var taken = returned.ToDictionary(pair => pair.Key, pair => pair.Value);
         for (var index = 0; index < receipt.Lines.Count; index++)
         {
             var line = receipt.Lines[index];
@@ -48,11 +50,32 @@ public sealed class ReturnChecks(TableServiceClient tables, StorageProvisioner p
                 continue;
             }
 
-            var left = originalLine.Quantity - (returned.TryGetValue(originalLine.LineNumber, out var earlier) ? earlier.Quantity : 0m);
+            // A return line is the original line coming back: same product, at most its share of the price.
+            if (line.Gtin14 != originalLine.Gtin14)
+            {
+                errors[$"lines[{index}].gtin"] = [$"must be the GTIN of original line {originalLine.LineNumber}."];
+            }
+
+            if (line.Sku != originalLine.Sku)
+            {
+                errors[$"lines[{index}].sku"] = [$"must be the SKU of original line {originalLine.LineNumber}."];
+            }
+
+            var before = taken.GetValueOrDefault(originalLine.LineNumber, new ReturnedLine(0m, 0));
+            var left = originalLine.Quantity - before.Quantity;
             if (line.Quantity > left)
             {
                 errors[$"lines[{index}].quantity"] = [$"only {left.ToString(CultureInfo.InvariantCulture)} of original line {originalLine.LineNumber} is left to return."];
+                continue;
             }
+
+            var bound = PointsCalculator.ReturnableAmount(originalLine.Amount, originalLine.Quantity, before.Quantity + line.Quantity, before.Amount);
+            if (line.Amount > bound)
+            {
+                errors[$"lines[{index}].amount"] = [$"must be at most {bound.ToString("0.00", CultureInfo.InvariantCulture)}, original line {originalLine.LineNumber}'s amount for the quantity returned."];
+            }
+
+            taken[originalLine.LineNumber] = before with { Quantity = before.Quantity + line.Quantity, Amount = before.Amount + line.Amount };
         }
 
         return errors.Count > 0 ? errors : null;

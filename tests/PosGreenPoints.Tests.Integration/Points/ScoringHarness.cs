@@ -63,14 +63,33 @@ internal sealed class ScoringHarness(AzuriteFixture azurite, ServiceProvider ser
         };
     }
 
+    /// <summary>A return of <paramref name="quantity"/> of line 1 of <paramref name="sale"/> (made by <see cref="Sale"/>), posted a minute ago.</summary>
+    public static JsonObject Return(JsonObject sale, string receiptNumber, decimal quantity = 1, decimal? amount = null, string? gtin = null)
+    {
+        var line = sale["lines"]![0]!;
+        var returned = amount ?? (decimal)line["unitPrice"]! * quantity;
+        return new JsonObject
+        {
+            ["chainId"] = (string?)sale["chainId"], ["storeId"] = "SH-0001", ["terminalId"] = "POS-01", ["receiptNumber"] = receiptNumber,
+            ["issuedAt"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+            ["currency"] = "CNY", ["type"] = "return",
+            ["originalReceipt"] = new JsonObject
+            {
+                ["storeId"] = (string?)sale["storeId"], ["terminalId"] = (string?)sale["terminalId"], ["receiptNumber"] = (string?)sale["receiptNumber"], ["issuedAt"] = (string?)sale["issuedAt"],
+            },
+            ["lines"] = new JsonArray(new JsonObject
+            {
+                ["lineNumber"] = 1, ["gtin"] = gtin ?? (string?)line["gtin"], ["quantity"] = quantity, ["unitPrice"] = returned / quantity, ["discount"] = 0,
+                ["amount"] = returned, ["originalLineNumber"] = 1,
+            }),
+            ["total"] = returned,
+        };
+    }
+
     /// <summary>Takes receipts in (queue first, then store) and returns their ids with the scoring message each belongs to.</summary>
     public async Task<IReadOnlyList<(string ReceiptId, string MessageId)>> TakeInAsync(params JsonObject[] receipts)
     {
-        var validated = receipts.Select(receipt =>
-        {
-            using var document = JsonDocument.Parse(receipt.ToJsonString());
-            return Assert.IsType<ReceiptValidation.Valid>(ReceiptValidator.Validate(document.RootElement, new ReceiptValidationContext(DateTimeOffset.UtcNow, 30, _ => Shanghai))).Receipt;
-        }).ToList();
+        var validated = receipts.Select(Validate).ToList();
         var outcomes = await services.GetRequiredService<ReceiptIntake>().AcceptAsync(validated, CancellationToken.None);
         var result = new List<(string, string)>();
         foreach (var outcome in outcomes)
@@ -81,6 +100,12 @@ internal sealed class ScoringHarness(AzuriteFixture azurite, ServiceProvider ser
         }
 
         return result;
+    }
+
+    public ValidatedReceipt Validate(JsonObject receipt)
+    {
+        using var document = JsonDocument.Parse(receipt.ToJsonString());
+        return Assert.IsType<ReceiptValidation.Valid>(ReceiptValidator.Validate(document.RootElement, new ReceiptValidationContext(DateTimeOffset.UtcNow, 30, _ => Shanghai))).Receipt;
     }
 
     public Task<ScoringResult> ScoreAsync((string ReceiptId, string MessageId) receipt) =>

@@ -141,4 +141,33 @@ public sealed class PointsCalculatorTests
         Assert.Equal(7m, original.ReturnedQuantity);
         Assert.Equal(1001, original.ReversedPoints);
     }
+
+    [Theory]
+    [InlineData(10.00, 3, 1, 0, 3.33)]
+    [InlineData(10.00, 3, 2, 3.33, 3.34)]
+    [InlineData(10.00, 3, 3, 6.67, 3.33)]
+    [InlineData(0.05, 2, 1, 0, 0.03)]
+    [InlineData(248.00, 2, 5, 0, 248.00)]
+    [InlineData(10.00, 1, 1, 10.00, 0)]
+    public void A_return_settles_at_most_the_original_amount_share_rounded_half_away_from_zero_less_earlier_returns(
+        double originalAmount, double originalQuantity, double cumulativeReturned, double returnedBefore, double expected)
+    {
+        var bound = PointsCalculator.ReturnableAmount((decimal)originalAmount, (decimal)originalQuantity, (decimal)cumulativeReturned, (decimal)returnedBefore);
+
+        Assert.Equal((decimal)expected, bound);
+    }
+
+    [Fact]
+    public void Partial_returns_of_a_line_settle_exactly_its_amount_in_total()
+    {
+        var settled = 0m;
+        var quantity = 0m;
+        foreach (var returned in new[] { 1m, 1m, 1m, 4m })
+        {
+            quantity += returned;
+            settled += PointsCalculator.ReturnableAmount(99.99m, 7m, quantity, settled);
+        }
+
+        Assert.Equal(99.99m, settled);
+    }
 }
