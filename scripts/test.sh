@@ -12,6 +12,10 @@ if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.p
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Kiota, pinned in .config/dotnet-tools.json: a unit test regenerates the vendor client with it, and a
+# fresh clone (CI) has no tool installed by hand.
+dotnet tool restore >/dev/null
+
 dotnet build PosGreenPoints.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
 
 log=$(mktemp)
