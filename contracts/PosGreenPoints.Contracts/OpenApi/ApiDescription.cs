@@ -420,7 +420,8 @@ public static partial class ApiDescription
 
         private JsonObject GetReceipt() => Operation(
             "GetReceipt", Tags.Receipts, "Read a receipt",
-            "Roles `pos`, `chain` (each for the chains in its scope) and `operator`. `points` is signed: negative for a return.",
+            "Roles `pos`, `chain` (each for the chains in its scope) and `operator`. `points` is signed: negative for a return. "
+            + "`memberId` is shown only to operators and to the API client that posted the receipt; others see `memberRef`.",
             parameters: [PathParameter("receiptId", "The `receiptId` the post answered.", String())],
             responses: new()
             {
@@ -502,7 +503,8 @@ public static partial class ApiDescription
 
         private JsonObject AdminPutChain() => Operation(
             "AdminPutChain", Tags.Admin, "Register or update a chain",
-            $"Role `operator`. The chain's time zone decides its receipts' business dates and its settlement days. Body at most {MaxAdminBody}.",
+            $"Role `operator`. The chain's time zone (a canonical IANA id) decides its receipts' business dates and its settlement days; "
+            + $"it is locked once the chain has posted. Body at most {MaxAdminBody}.",
             parameters: [ChainIdParameter()],
             requestBody: JsonBody(typeof(ChainRegistration), "The chain's name and time zone."),
             responses: new()
@@ -512,6 +514,7 @@ public static partial class ApiDescription
                 ["400"] = Shared.Ref(Shared.Invalid),
                 ["401"] = Shared.Ref(Shared.Unauthenticated),
                 ["403"] = Shared.Ref(Shared.Forbidden),
+                ["409"] = Problem("The chain has posted receipts, whose ids hold business dates in its zone, and the body names another zone (`chain-time-zone-locked`)."),
                 ["413"] = Shared.Ref(Shared.TooLarge),
                 ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
@@ -622,7 +625,7 @@ public static partial class ApiDescription
             responses: new()
             {
                 ["200"] = Answer("The day's manifest.", Schema(typeof(SettlementManifest))),
-                ["400"] = Shared.Ref(Shared.Invalid),
+                ["400"] = Problem("The date is not one (YYYY-MM-DD), or lies before the chain was registered (`validation`, at `date`)."),
                 ["401"] = Shared.Ref(Shared.Unauthenticated),
                 ["403"] = Shared.Ref(Shared.Forbidden),
                 ["404"] = Problem("The chain is not registered (`not-found`)."),

@@ -7,7 +7,9 @@ namespace PosGreenPoints.Contracts.Receipts;
 /// <param name="Points">The receipt's points once scored; negative for a return.</param>
 /// <param name="Lines">The scored lines; absent until the receipt is scored.</param>
 /// <param name="Notes">Anything unusual about the scoring: a cap applied, the original receipt not found.</param>
+/// <param name="MemberId">The member, shown only to operators and to the API client that posted the receipt.</param>
 /// <param name="ScoredAt">When the receipt was scored; absent until then.</param>
+/// <param name="MemberRef">The member's settlement pseudonym (<c>member_ref</c> of the chain's settlement rows); absent without a member.</param>
 public sealed record ReceiptStatusView(
     string ReceiptId,
     string ChainId,
@@ -21,7 +23,8 @@ public sealed record ReceiptStatusView(
     long? Points,
     IReadOnlyList<ReceiptLineStatusView>? Lines,
     IReadOnlyList<string> Notes,
-    DateTimeOffset? ScoredAt);
+    DateTimeOffset? ScoredAt,
+    string? MemberRef = null);
 
 /// <summary>One scored line and the list rows that earned its points.</summary>
 /// <param name="Gtin">The line's GTIN in its 14-digit form; absent for a line with only a SKU.</param>

@@ -9,7 +9,13 @@ using PosGreenPoints.Functions.Infrastructure;
 namespace PosGreenPoints.Functions.Admin;
 
 /// <summary>A registered retail chain and the time zone that decides its receipts' business dates.</summary>
-public sealed record Chain(string ChainId, string Name, TimeZoneInfo TimeZone);
+/// <param name="TimeZoneLocked">The chain has posted, so its zone can no longer change (a receipt's id holds its business date).</param>
+/// <param name="RegisteredAt">When the chain was first registered; null only for a chain written before this was kept.</param>
+public sealed record Chain(string ChainId, string Name, TimeZoneInfo TimeZone, bool TimeZoneLocked = false, DateTimeOffset? RegisteredAt = null)
+{
+    /// <summary>The day of registration in the chain's zone: no day before it has anything to settle.</summary>
+    public DateOnly? RegisteredOn => RegisteredAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, TimeZone).DateTime) : null;
+}
 
 /// <summary>What registering or updating a chain came to.</summary>
 public abstract record ChainUpsert
@@ -24,6 +30,9 @@ public abstract record ChainUpsert
 
     /// <param name="Errors">Messages by JSON path; <c>chainId</c> is the id in the URL.</param>
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : ChainUpsert;
+
+    /// <summary>The chain has posted in <paramref name="Chain"/>'s zone, and the update asked for another.</summary>
+    public sealed record TimeZoneLocked(Chain Chain) : ChainUpsert;
 }
 
 /// <summary>
@@ -32,8 +41,9 @@ public abstract record ChainUpsert
 /// </summary>
 /// <remarks>
 /// Every receipt post needs its chain's time zone, so a chain read is cached in this instance for
-/// <see cref="CacheLifetime"/>. A change of name or time zone therefore reaches every other instance
-/// within 30 s; the instance that wrote it sees it at once. Only chains that exist are cached: a chain
+/// <see cref="CacheLifetime"/>. A change of name therefore reaches every other instance within 30 s;
+/// the instance that wrote it sees it at once. The zone can change only until the chain first posts
+/// (<see cref="LockTimeZoneAsync"/> reads storage for a chain not known to be locked). Only chains that exist are cached: a chain
 /// registered a moment ago is found everywhere at once.
 /// </remarks>
 public sealed partial class ChainRegistry(TableServiceClient tables, StorageProvisioner provisioner, TimeProvider timeProvider)
@@ -47,6 +57,11 @@ public sealed partial class ChainRegistry(TableServiceClient tables, StorageProv
     private const string TimeZoneProperty = "TimeZone";
     private const string CreatedAtProperty = "CreatedAt";
     private const string UpdatedAtProperty = "UpdatedAt";
+    private const string TimeZoneLockedAtProperty = "TimeZoneLockedAt";
+
+    /// <summary>The canonical IANA ids: what the system lists (zone1970.tab on Linux, plus UTC), not links, aliases or the posix/right trees.</summary>
+    private static readonly Lazy<HashSet<string>> CanonicalTimeZoneIds = new(() =>
+        TimeZoneInfo.GetSystemTimeZones().Select(zone => zone.Id).ToHashSet(StringComparer.Ordinal));
 
     /// <summary>The longest IANA id is about 30 characters; this bounds what is handed to the time zone lookup.</summary>
     private const int MaxTimeZoneIdLength = 64;
@@ -58,13 +73,16 @@ public sealed partial class ChainRegistry(TableServiceClient tables, StorageProv
     public static bool IsValidChainId([NotNullWhen(true)] string? chainId) => chainId is not null && ChainIdPattern().IsMatch(chainId);
 
     /// <summary>
-    /// An IANA time zone id that this machine knows. Windows ids (<c>China Standard Time</c>) are refused
-    /// although .NET would convert them: the API promises IANA ids, and the id is stored as given.
+    /// A canonical IANA time zone id that this machine knows. Windows ids (<c>China Standard Time</c>),
+    /// links (<c>Asia/Calcutta</c>, <c>PRC</c>) and tz database oddities (<c>Factory</c>,
+    /// <c>posixrules</c>, <c>right/UTC</c>, <c>EST</c>) are refused although .NET would load them: the API
+    /// promises canonical IANA ids, and the id is stored as given.
     /// </summary>
     public static bool TryResolveTimeZone(string? timeZoneId, [NotNullWhen(true)] out TimeZoneInfo? timeZone)
     {
         timeZone = null;
         return timeZoneId is { Length: > 0 and <= MaxTimeZoneIdLength }
+            && CanonicalTimeZoneIds.Value.Contains(timeZoneId)
             && TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out timeZone)
             && timeZone.HasIanaId;
     }
@@ -113,23 +131,81 @@ public sealed partial class ChainRegistry(TableServiceClient tables, StorageProv
             [TimeZoneProperty] = timeZone!.Id,
             [UpdatedAtProperty] = now,
         };
-        var chain = new Chain(chainId, name, timeZone);
 
-        bool created;
         try
         {
             await table.AddEntityAsync(new TableEntity(entity) { [CreatedAtProperty] = now }, cancellationToken);
-            created = true;
+            var created = new Chain(chainId, name, timeZone, RegisteredAt: now);
+            Remember(created);
+            return new ChainUpsert.Created(created);
         }
         catch (RequestFailedException failure) when (failure.Status == 409)
         {
-            // Merge keeps the chain's CreatedAt; the last writer's name and zone win.
-            await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
-            created = false;
+            // Registered already: updated under its ETag, so that a first post locking the zone meanwhile is seen.
         }
 
-        Remember(chain);
-        return created ? new ChainUpsert.Created(chain) : new ChainUpsert.Updated(chain);
+        while (true)
+        {
+            var stored = (await table.GetEntityAsync<TableEntity>(chainId, RowKey, cancellationToken: cancellationToken)).Value;
+            var current = ToChain(stored);
+            if (current.TimeZoneLocked && current.TimeZone.Id != timeZone.Id)
+            {
+                Remember(current);
+                return new ChainUpsert.TimeZoneLocked(current);
+            }
+
+            try
+            {
+                // Merge keeps the chain's CreatedAt and its lock.
+                await table.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Merge, cancellationToken);
+                var updated = current with { Name = name, TimeZone = timeZone };
+                Remember(updated);
+                return new ChainUpsert.Updated(updated);
+            }
+            catch (RequestFailedException failure) when (failure.Status == 412)
+            {
+                // Changed meanwhile (another update, or the first post locked the zone): look again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Locks the chain's time zone before its first receipt is stored, and tells whether the zone the
+    /// receipt was judged in is the locked one. A receipt's id holds its business date in the chain's
+    /// zone, so a zone that changed after a post would give a re-post of it another id and points twice.
+    /// </summary>
+    /// <returns>False when the chain's zone is no longer <paramref name="judgedIn"/>: the receipt must be judged again.</returns>
+    public async Task<bool> LockTimeZoneAsync(string chainId, TimeZoneInfo judgedIn, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue(chainId, out var cached) && cached.Chain.TimeZoneLocked)
+        {
+            // Once locked it never changes, so the cached zone is the truth whatever its age.
+            return cached.Chain.TimeZone.Id == judgedIn.Id;
+        }
+
+        var table = await _table.GetAsync(cancellationToken);
+        while (true)
+        {
+            var stored = (await table.GetEntityAsync<TableEntity>(chainId, RowKey, cancellationToken: cancellationToken)).Value;
+            var current = ToChain(stored);
+            if (current.TimeZoneLocked || current.TimeZone.Id != judgedIn.Id)
+            {
+                Remember(current);
+                return current.TimeZone.Id == judgedIn.Id;
+            }
+
+            try
+            {
+                var update = new TableEntity(chainId, RowKey) { [TimeZoneLockedAtProperty] = timeProvider.GetUtcNow() };
+                await table.UpdateEntityAsync(update, stored.ETag, TableUpdateMode.Merge, cancellationToken);
+                Remember(current with { TimeZoneLocked = true });
+                return true;
+            }
+            catch (RequestFailedException failure) when (failure.Status == 412)
+            {
+                // An operator's update (or another post's lock) came first: look again.
+            }
+        }
     }
 
     /// <returns>The chain, or <c>null</c> when it is not registered.</returns>
@@ -179,7 +255,9 @@ public sealed partial class ChainRegistry(TableServiceClient tables, StorageProv
             entity.PartitionKey,
             entity.GetString(NameProperty),
             // Validated when written; a zone this machine no longer knows is a deployment fault, not a client's.
-            TimeZoneInfo.FindSystemTimeZoneById(entity.GetString(TimeZoneProperty)));
+            TimeZoneInfo.FindSystemTimeZoneById(entity.GetString(TimeZoneProperty)),
+            entity.ContainsKey(TimeZoneLockedAtProperty),
+            entity.GetDateTimeOffset(CreatedAtProperty));
 
     private sealed record CachedChain(Chain Chain, DateTimeOffset ExpiresAt);
 

@@ -44,6 +44,9 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
                     return new OkObjectResult(View(updated.Chain));
                 case ChainUpsert.Invalid invalid:
                     return Problems.Validation(new Dictionary<string, string[]>(invalid.Errors));
+                case ChainUpsert.TimeZoneLocked locked:
+                    return Problems.Conflict(ProblemTypes.ChainTimeZoneLocked, "The chain's time zone is locked",
+                        $"The chain has posted receipts in {locked.Chain.TimeZone.Id}; their ids hold business dates in that zone, so it can no longer change.");
                 default:
                     throw new UnreachableException();
             }

@@ -129,6 +129,14 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
                 return Problems.NotFound("The chain is not registered.");
             }
 
+            if (chain.RegisteredOn is { } first && postingDate < first)
+            {
+                return Problems.Validation(new Dictionary<string, string[]>
+                {
+                    ["date"] = [$"must not be before {first:yyyy-MM-dd}, when the chain was registered: no earlier day has anything to settle."],
+                });
+            }
+
             return await writer.SettleAsync(chain, postingDate, cancellationToken) switch
             {
                 SettlementOutcome.Published published => new OkObjectResult(published.Manifest),

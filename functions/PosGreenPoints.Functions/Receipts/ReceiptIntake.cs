@@ -47,7 +47,11 @@ public sealed class ReceiptIntake(
     private readonly QueueClient _queue = queues.GetQueueClient(StorageNames.Queues.ReceiptsToScore);
     private readonly BlobContainerClient _bodies = blobs.GetBlobContainerClient(StorageNames.Containers.Receipts);
 
-    public async Task<IReadOnlyList<IntakeOutcome>> AcceptAsync(IReadOnlyList<ValidatedReceipt> receipts, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<IntakeOutcome>> AcceptAsync(IReadOnlyList<ValidatedReceipt> receipts, CancellationToken cancellationToken) =>
+        AcceptAsync(receipts, postedBy: null, cancellationToken);
+
+    /// <param name="postedBy">The API client posting (it alone, with operators, sees the member ids of its receipts); null for a tool.</param>
+    public async Task<IReadOnlyList<IntakeOutcome>> AcceptAsync(IReadOnlyList<ValidatedReceipt> receipts, string? postedBy, CancellationToken cancellationToken)
     {
         // The parent of the scoring trace: where there is no HTTP span (a test, a tool), this starts it.
         using var activity = PosGreenPointsTelemetry.ActivitySource.StartActivity("accept receipts");
@@ -74,7 +78,7 @@ public sealed class ReceiptIntake(
         var records = new List<(int Index, ReceiptRecord Record)>();
         foreach (var (index, key, receipt) in toStore)
         {
-            records.Add((index, await ToRecordAsync(key, receipt, messages[key.ReceiptId].MessageId, now, cancellationToken)));
+            records.Add((index, await ToRecordAsync(key, receipt, messages[key.ReceiptId].MessageId, postedBy, now, cancellationToken)));
         }
 
         var existing = await InsertAsync(records, cancellationToken);
@@ -126,7 +130,7 @@ public sealed class ReceiptIntake(
         return byReceipt;
     }
 
-    private async Task<ReceiptRecord> ToRecordAsync(ReceiptKey key, ValidatedReceipt receipt, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ReceiptRecord> ToRecordAsync(ReceiptKey key, ValidatedReceipt receipt, string messageId, string? postedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var record = new ReceiptRecord
         {
@@ -143,6 +147,7 @@ public sealed class ReceiptIntake(
             Status = ReceiptStatuses.Accepted,
             AcceptedAt = now,
             ScoringMessageId = messageId,
+            PostedBy = postedBy,
         };
 
         if (receipt.CanonicalJson.Length <= ReceiptRecord.InlineBodyLimit)

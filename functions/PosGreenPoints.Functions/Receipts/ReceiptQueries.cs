@@ -4,11 +4,12 @@ using Azure.Data.Tables;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Infrastructure.Auth;
+using PosGreenPoints.Functions.Settlement;
 
 namespace PosGreenPoints.Functions.Receipts;
 
 /// <summary>Reads a receipt's status for <c>GET /api/v1/receipts/{receiptId}</c>.</summary>
-public sealed class ReceiptQueries(TableServiceClient tables, StorageProvisioner provisioner)
+public sealed class ReceiptQueries(TableServiceClient tables, StorageProvisioner provisioner, MemberPseudonyms pseudonyms)
 {
     private readonly TableClient _receipts = tables.GetTableClient(StorageNames.Tables.Receipts);
 
@@ -26,7 +27,23 @@ public sealed class ReceiptQueries(TableServiceClient tables, StorageProvisioner
 
         await provisioner.EnsureCreatedAsync(cancellationToken);
         var found = await _receipts.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
-        return found.HasValue ? ToView(key.ReceiptId, found.Value!) : null;
+        return found.HasValue ? ToView(key.ReceiptId, found.Value!, caller) : null;
+    }
+
+    /// <summary>
+    /// The member id is shown only to operators and to the client that posted the receipt (api.md); a
+    /// chain's other keys see the settlement pseudonym, so they can match the receipt to its rows.
+    /// </summary>
+    private ReceiptStatusView ToView(string receiptId, TableEntity record, Caller caller)
+    {
+        var memberId = record.GetString(nameof(ReceiptRecord.MemberId));
+        var showsMember = caller.Role == Role.Operator || caller.ClientId == record.GetString(nameof(ReceiptRecord.PostedBy));
+        var chainId = record.GetString(nameof(ReceiptRecord.ChainId));
+        return ToView(receiptId, record) with
+        {
+            MemberId = showsMember ? memberId : null,
+            MemberRef = memberId is null ? null : pseudonyms.Of(chainId, memberId),
+        };
     }
 
     private static ReceiptStatusView ToView(string receiptId, TableEntity record) => new(

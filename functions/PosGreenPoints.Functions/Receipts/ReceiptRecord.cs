@@ -34,6 +34,9 @@ public sealed class ReceiptRecord : ITableEntity
     public string Status { get; set; } = "";
     public DateTimeOffset AcceptedAt { get; set; }
 
+    /// <summary>The client id of the key that posted the receipt (not part of its content: a re-post by another key is a duplicate).</summary>
+    public string? PostedBy { get; set; }
+
     /// <summary>The id of the queue message that owns this receipt's scoring.</summary>
     public string ScoringMessageId { get; set; } = "";
 

@@ -38,7 +38,7 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
             return ((Judged.Refused)judged).Outcome;
         }
 
-        return new SubmissionOutcome.Stored((await intake.AcceptAsync([valid.Receipt], cancellationToken))[0]);
+        return new SubmissionOutcome.Stored((await intake.AcceptAsync([valid.Receipt], caller.ClientId, cancellationToken))[0]);
     }
 
     /// <summary>One outcome per receipt, in input order; one bad receipt does not sink the others.</summary>
@@ -46,7 +46,7 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
     {
         var judged = await JudgeAsync(receipts, caller, cancellationToken);
         var valid = judged.OfType<Judged.Valid>().ToList();
-        var stored = await intake.AcceptAsync(valid.Select(item => item.Receipt).ToList(), cancellationToken);
+        var stored = await intake.AcceptAsync(valid.Select(item => item.Receipt).ToList(), caller.ClientId, cancellationToken);
 
         var outcomes = new SubmissionOutcome[receipts.Count];
         var next = 0;
@@ -63,7 +63,29 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
         return outcomes;
     }
 
+    /// <summary>
+    /// Judges the receipts, then locks the time zone of every chain with a valid receipt; where an
+    /// operator changed a zone in between (only possible before a chain's first post), judges again.
+    /// </summary>
     private async Task<IReadOnlyList<Judged>> JudgeAsync(IReadOnlyList<JsonElement> receipts, Caller caller, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (judged, timeZones) = await JudgeOnceAsync(receipts, caller, cancellationToken);
+            var stable = true;
+            foreach (var chainId in judged.OfType<Judged.Valid>().Select(valid => valid.Receipt.ChainId).Distinct(StringComparer.Ordinal))
+            {
+                stable &= await chains.LockTimeZoneAsync(chainId, timeZones[chainId]!, cancellationToken);
+            }
+
+            if (stable)
+            {
+                return judged;
+            }
+        }
+    }
+
+    private async Task<(IReadOnlyList<Judged> Judged, Dictionary<string, TimeZoneInfo?> TimeZones)> JudgeOnceAsync(IReadOnlyList<JsonElement> receipts, Caller caller, CancellationToken cancellationToken)
     {
         // Each distinct chain is looked up once per request (and cached by the registry).
         var timeZones = new Dictionary<string, TimeZoneInfo?>(StringComparer.Ordinal);
@@ -102,7 +124,7 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
             }
         }
 
-        return judged;
+        return (judged, timeZones);
     }
 
     private static string? ChainIdOf(JsonElement receipt) =>

@@ -1,8 +1,6 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PosGreenPoints.Functions.Admin;
-using PosGreenPoints.Functions.Infrastructure;
 
 namespace PosGreenPoints.Functions.Settlement;
 
@@ -16,27 +14,19 @@ public sealed class DailySettlement(
     ChainRegistry chains,
     SettlementWriter writer,
     SettlementStore store,
-    TableServiceClient tables,
-    StorageProvisioner provisioner,
     IOptions<SettlementOptions> options,
     ILogger<DailySettlement> logger)
 {
-    /// <summary>ChainRegistry's own property: the chain entity keeps when it was first registered.</summary>
-    private const string CreatedAtProperty = "CreatedAt";
-
     /// <returns>The days this run published.</returns>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var registered = await chains.ListAsync(cancellationToken);
-        var createdAt = await CreatedAtAsync(cancellationToken);
         var published = 0;
         var failures = new List<Exception>();
         foreach (var chain in registered)
         {
             var today = writer.Today(chain);
-            var first = createdAt.TryGetValue(chain.ChainId, out var created)
-                ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(created, chain.TimeZone).DateTime)
-                : DateOnly.MinValue;
+            var first = chain.RegisteredOn ?? DateOnly.MinValue;
             for (var day = today.AddDays(-options.Value.CatchUpDays); day < today; day = day.AddDays(1))
             {
                 if (day < first)
@@ -71,21 +61,5 @@ public sealed class DailySettlement(
         }
 
         return published;
-    }
-
-    private async Task<Dictionary<string, DateTimeOffset>> CreatedAtAsync(CancellationToken cancellationToken)
-    {
-        await provisioner.EnsureCreatedAsync(cancellationToken);
-        var createdAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var table = tables.GetTableClient(StorageNames.Tables.Chains);
-        await foreach (var entity in table.QueryAsync<TableEntity>(select: [nameof(TableEntity.PartitionKey), CreatedAtProperty], cancellationToken: cancellationToken))
-        {
-            if (entity.GetDateTimeOffset(CreatedAtProperty) is { } value)
-            {
-                createdAt[entity.PartitionKey] = value;
-            }
-        }
-
-        return createdAt;
     }
 }

@@ -71,6 +71,7 @@ public sealed class SettlementStore(BlobServiceClient blobs, StorageProvisioner 
         // One listing per month folder rather than one request per day: most days of a range are settled.
         for (var month = new DateOnly(from.Year, from.Month, 1); month <= to; month = month.AddMonths(1))
         {
+            var lastMonth = month.Year == DateOnly.MaxValue.Year && month.Month == DateOnly.MaxValue.Month;
             var prefix = $"{Folder(chainId, month)}{chainId}-";
             await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
             {
@@ -81,6 +82,12 @@ public sealed class SettlementStore(BlobServiceClient blobs, StorageProvisioner 
                 {
                     wanted[day] = blob.Name;
                 }
+            }
+
+            if (lastMonth)
+            {
+                // December 9999 has no next month to step to.
+                break;
             }
         }
 

@@ -54,6 +54,12 @@ public sealed class SettlementWriter(
     public DateTimeOffset SettleableFrom(Chain chain, DateOnly postingDate)
     {
         ArgumentNullException.ThrowIfNull(chain);
+        if (postingDate >= DateOnly.MaxValue.AddDays(-1))
+        {
+            // Its end plus the grace lies past what a DateTimeOffset holds: never settleable.
+            return DateTimeOffset.MaxValue;
+        }
+
         var localMidnight = postingDate.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
         return new DateTimeOffset(localMidnight, chain.TimeZone.GetUtcOffset(localMidnight)) + scoring.Value.SettlementGrace;
     }

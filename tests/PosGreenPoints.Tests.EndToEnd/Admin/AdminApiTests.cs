@@ -233,6 +233,118 @@ public sealed class AdminApiTests(AzuriteFixture azurite, AdminApiRunner runner)
         await AssertProblemAsync(malformed, HttpStatusCode.BadRequest, "validation");
     }
 
+    [Fact]
+    public async Task A_chain_that_has_posted_keeps_its_time_zone_so_a_repost_stays_a_duplicate()
+    {
+        using var client = await OperatorClientAsync();
+        var chainId = NewChainId();
+        using var registered = await client.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("东京店", "Asia/Tokyo"));
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+
+        // 00:30 in Tokyo is the day before in Shanghai: another zone would give the same receipt another id.
+        var tokyo = TimeSpan.FromHours(9);
+        var yesterday = DateTimeOffset.UtcNow.ToOffset(tokyo).Date.AddDays(-1);
+        var receipt = SampleReceipts.Receipt(0, chainId, new DateTimeOffset(yesterday.AddMinutes(30), tokyo)).ToJsonString();
+        using var posted = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+        using var moved = await client.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("东京店", "Asia/Shanghai"));
+        using var renamed = await client.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("东京一号店", "Asia/Tokyo"));
+        using var reposted = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+
+        await AssertProblemAsync(moved, HttpStatusCode.Conflict, "chain-time-zone-locked");
+        Assert.Equal(new ChainView(chainId, "东京一号店", "Asia/Tokyo"), await renamed.Content.ReadFromJsonAsync<ChainView>());
+        Assert.Equal(HttpStatusCode.OK, reposted.StatusCode);
+        Assert.Equal(
+            (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receiptId").GetString(),
+            (await reposted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receiptId").GetString());
+    }
+
+    [Theory]
+    [InlineData("Factory")]
+    [InlineData("posixrules")]
+    [InlineData("right/UTC")]
+    [InlineData("posix/Asia/Shanghai")]
+    [InlineData("EST")]
+    [InlineData("Asia/Calcutta")]
+    [InlineData("PRC")]
+    public async Task A_time_zone_id_that_is_not_canonical_IANA_is_400_at_timeZone(string timeZone)
+    {
+        using var client = await OperatorClientAsync();
+
+        using var response = await client.PutAsJsonAsync($"api/v1/admin/chains/{NewChainId()}", new ChainRegistration("Chain", timeZone));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("timeZone", out _));
+    }
+
+    [Fact]
+    public async Task Admin_bodies_bind_property_names_case_sensitively()
+    {
+        using var client = await OperatorClientAsync();
+        var chainId = await RegisterChainAsync(client);
+        var otherChain = await RegisterChainAsync(client);
+        var clientId = NewClientId();
+        var body = $$"""{"clientId":"{{clientId}}","role":"pos","Role":"operator","chains":["{{chainId}}"],"CHAINS":["{{otherChain}}"]}""";
+
+        using var response = await client.PostAsync("api/v1/admin/clients", new StringContent(body, Encoding.UTF8, "application/json"));
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("pos", created.GetProperty("role").GetString());
+        Assert.Equal([chainId], created.GetProperty("chains").EnumerateArray().Select(chain => chain.GetString()!));
+    }
+
+    [Theory]
+    [InlineData("""{"clientId":"dup-role","role":"pos","role":"operator","chains":[]}""", "api/v1/admin/clients", "post")]
+    [InlineData("""{"name":"a","name":"b"}""", "api/v1/admin/chains/{chain}", "put")]
+    [InlineData("""{"name":"a","timeZone":"Asia/Tokyo","timeZone":"Asia/Shanghai"}""", "api/v1/admin/chains/{chain}", "put")]
+    public async Task An_admin_body_with_a_repeated_property_is_malformed_and_changes_nothing(string body, string route, string method)
+    {
+        using var client = await OperatorClientAsync();
+        var chainId = NewChainId();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = method == "post"
+            ? await client.PostAsync(route, content)
+            : await client.PutAsync(route.Replace("{chain}", chainId, StringComparison.Ordinal), content);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed-request");
+        using var created = await client.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("Chain"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("latin1")]
+    [InlineData("iso-8859-1")]
+    public async Task A_JSON_body_declared_in_a_charset_other_than_UTF8_is_415(string charset)
+    {
+        using var client = await OperatorClientAsync();
+        using var content = new ByteArrayContent("{\"name\":\"Chain\"}"u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
+
+        using var response = await client.PutAsync($"api/v1/admin/chains/{NewChainId()}", content);
+
+        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+    }
+
+    [Theory]
+    [InlineData("9999-12-31", HttpStatusCode.Conflict, "conflict")]
+    [InlineData("0001-01-01", HttpStatusCode.BadRequest, "validation")]
+    public async Task A_settlement_run_of_a_day_that_cannot_be_settled_is_a_4xx_problem(string date, HttpStatusCode status, string typeName)
+    {
+        using var client = await OperatorClientAsync();
+        var chainId = await RegisterChainAsync(client);
+
+        using var response = await client.PostAsync($"api/v1/admin/settlements/{chainId}/{date}/run", null);
+
+        await AssertProblemAsync(response, status, typeName);
+        using var listed = await client.GetAsync($"api/v1/settlements/{chainId}?from=9999-10-01&to=9999-12-31");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(0, (await listed.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength());
+    }
+
     private async Task<HttpClient> OperatorClientAsync() => await ClientAsync(AdminApiRunner.OperatorKey);
 
     private async Task<HttpClient> ClientAsync(string? apiKey)

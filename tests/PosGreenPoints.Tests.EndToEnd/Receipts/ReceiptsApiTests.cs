@@ -214,6 +214,49 @@ public sealed class ReceiptsApiTests(FunctionAppFixture app)
         Assert.Equal(await absent.Content.ReadAsStringAsync(), await present.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_receipt_shows_its_member_id_only_to_the_key_that_posted_it_and_to_operators()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        using var poster = app.Client(await app.CreateClientAsync("pos", chainId));
+        using var otherVendor = app.Client(await app.CreateClientAsync("pos", chainId));
+        using var chain = app.Client(await app.CreateClientAsync("chain", chainId));
+        using var operatorClient = app.Client();
+        var receipt = SampleReceipts.Receipt(7, chainId);
+        receipt["memberId"] = "GM-SCOPED-1";
+        using var posted = await poster.PostAsync("api/v1/receipts", AppApi.Json(receipt));
+        var statusUrl = (await posted.Content.ReadFromJsonAsync<ReceiptAccepted>())!.StatusUrl.TrimStart('/');
+
+        var byPoster = await poster.GetFromJsonAsync<ReceiptStatusView>(statusUrl);
+        var byOperator = await operatorClient.GetFromJsonAsync<ReceiptStatusView>(statusUrl);
+        var byOtherVendor = await otherVendor.GetFromJsonAsync<ReceiptStatusView>(statusUrl);
+        var byChain = await chain.GetFromJsonAsync<ReceiptStatusView>(statusUrl);
+
+        Assert.Equal("GM-SCOPED-1", byPoster!.MemberId);
+        Assert.Equal("GM-SCOPED-1", byOperator!.MemberId);
+        Assert.Null(byOtherVendor!.MemberId);
+        Assert.Null(byChain!.MemberId);
+        Assert.Matches("^[0-9a-f]{32}$", byOtherVendor.MemberRef);
+        Assert.Equal(byOtherVendor.MemberRef, byChain.MemberRef);
+    }
+
+    [Fact]
+    public async Task A_receipt_declared_in_a_charset_other_than_UTF8_is_415_and_stores_nothing()
+    {
+        var chainId = SampleReceipts.NewChainId();
+        await app.RegisterChainAsync(chainId);
+        using var client = app.Client();
+        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(SampleReceipts.Receipt(8, chainId).ToJsonString()));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-16");
+
+        using var response = await client.PostAsync("api/v1/receipts", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await StoredReceiptsAsync(chainId));
+    }
+
     private static async Task<int> QueuedMessagesAsync(FunctionAppFixture intake)
     {
         var queue = intake.Azurite.Queues.GetQueueClient("receipts-to-score");

@@ -47,7 +47,9 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
 
         var settings = new Dictionary<string, string?>(FunctionAppFixture.Settings)
         {
-            ["Clock:Offset"] = "1.00:00:00",
+            // A day and an hour: "tomorrow" must be past today's end plus the 30-minute grace even when the
+            // test runs in the first half hour after midnight in Shanghai.
+            ["Clock:Offset"] = "1.01:00:00",
             // Far away, so that only the operator's request settles during the test.
             ["SettlementSchedule"] = "0 0 0 1 1 *",
         };

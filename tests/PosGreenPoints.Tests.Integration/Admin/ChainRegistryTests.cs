@@ -24,7 +24,29 @@ public sealed class ChainRegistryTests(AzuriteFixture azurite)
 
         await using var otherInstance = AppServices.Build(azurite);
         var read = await otherInstance.GetRequiredService<ChainRegistry>().GetAsync(chainId, CancellationToken.None);
-        Assert.Equal(new Chain(chainId, "华联", TimeZoneInfo.FindSystemTimeZoneById("Asia/Urumqi")), read);
+        Assert.Equal(new Chain(chainId, "华联", TimeZoneInfo.FindSystemTimeZoneById("Asia/Urumqi")), read! with { RegisteredAt = null });
+        Assert.Equal(created.Chain.RegisteredAt, read.RegisteredAt);
+    }
+
+    [Fact]
+    public async Task A_posting_locks_the_zone_it_was_judged_in_and_only_that_zone()
+    {
+        await using var services = AppServices.Build(azurite);
+        var registry = services.GetRequiredService<ChainRegistry>();
+        var chainId = NewChainId();
+        var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+        var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        await registry.UpsertAsync(chainId, new ChainRegistration("Chain", "Asia/Tokyo"), CancellationToken.None);
+
+        // Another instance changed the zone after this one judged a receipt in Tokyo: judge again.
+        await using var otherInstance = AppServices.Build(azurite);
+        await otherInstance.GetRequiredService<ChainRegistry>().UpsertAsync(chainId, new ChainRegistration("Chain", "Asia/Shanghai"), CancellationToken.None);
+        Assert.False(await registry.LockTimeZoneAsync(chainId, tokyo, CancellationToken.None));
+
+        Assert.True(await registry.LockTimeZoneAsync(chainId, shanghai, CancellationToken.None));
+        Assert.IsType<ChainUpsert.TimeZoneLocked>(await otherInstance.GetRequiredService<ChainRegistry>().UpsertAsync(chainId, new ChainRegistration("Chain", "Asia/Tokyo"), CancellationToken.None));
+        Assert.True((await otherInstance.GetRequiredService<ChainRegistry>().GetAsync(chainId, CancellationToken.None))!.TimeZoneLocked);
+        Assert.IsType<ChainUpsert.Updated>(await registry.UpsertAsync(chainId, new ChainRegistration("New name", "Asia/Shanghai"), CancellationToken.None));
     }
 
     [Fact]
@@ -119,7 +141,7 @@ public sealed class ChainRegistryTests(AzuriteFixture azurite)
             await registry.UpsertAsync(chainId, new ChainRegistration("Chain " + chainId, "Asia/Hong_Kong"), CancellationToken.None);
         }
 
-        var chains = await registry.ListAsync(CancellationToken.None);
+        var chains = (await registry.ListAsync(CancellationToken.None)).Select(chain => chain with { RegisteredAt = null }).ToList();
 
         Assert.All(chainIds, chainId => Assert.Contains(new Chain(chainId, "Chain " + chainId, TimeZoneInfo.FindSystemTimeZoneById("Asia/Hong_Kong")), chains));
     }

@@ -16,6 +16,7 @@ public static class ProblemTypes
     public const string NotFound = Base + "not-found";
     public const string ChainNotRegistered = Base + "chain-not-registered";
     public const string ReceiptConflict = Base + "receipt-conflict";
+    public const string ChainTimeZoneLocked = Base + "chain-time-zone-locked";
     public const string Conflict = Base + "conflict";
     public const string StorageUnavailable = Base + "storage-unavailable";
 }

@@ -12,6 +12,18 @@ namespace PosGreenPoints.Functions.Infrastructure.Http;
 /// </summary>
 public static class RequestBody
 {
+    /// <summary>
+    /// How every JSON body is bound (api.md): camelCase names compared case-sensitively, a repeated
+    /// property malformed, numbers as JSON numbers only; unknown properties are ignored. The web
+    /// defaults alone would bind <c>"Role"</c> as <c>role</c> and keep the last of two <c>role</c>s.
+    /// </summary>
+    public static readonly JsonSerializerOptions StrictJson = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNameCaseInsensitive = false,
+        AllowDuplicateProperties = false,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
+
     /// <returns>The body, or <c>null</c> when it is larger than <paramref name="limitBytes"/>.</returns>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, int limitBytes, CancellationToken cancellationToken)
     {
@@ -77,7 +89,7 @@ public static class RequestBody
 
         try
         {
-            return JsonSerializer.Deserialize<T>(bytes, JsonSerializerOptions.Web) is { } body
+            return JsonSerializer.Deserialize<T>(bytes, StrictJson) is { } body
                 ? (body, null)
                 : (null, Problems.Malformed("The body must be a JSON object."));
         }
@@ -89,10 +101,17 @@ public static class RequestBody
         }
     }
 
-    /// <summary>True when the request declares no content type or a JSON one (<c>application/json</c>, <c>…+json</c>).</summary>
+    /// <summary>
+    /// True when the request declares no content type or a JSON one (<c>application/json</c>,
+    /// <c>…+json</c>) with no charset or UTF-8: JSON is UTF-8 (RFC 8259), and a body declared as
+    /// UTF-16 or Latin-1 would otherwise be read as UTF-8 and mean something else.
+    /// </summary>
     public static bool IsJsonOrUnspecified(HttpRequest request) =>
         string.IsNullOrEmpty(request.ContentType)
         || (MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                || mediaType.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true));
+                || mediaType.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true)
+            && (!mediaType.Charset.HasValue
+                || mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                || mediaType.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)));
 }

@@ -34,13 +34,21 @@ namespace PosGreenPoints.VendorClient.Models
 #else
         public List<global::PosGreenPoints.VendorClient.Models.ReceiptLineStatusView> Lines { get; set; }
 #endif
-        /// <summary>The memberId property</summary>
+        /// <summary>The member, shown only to operators and to the API client that posted the receipt.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? MemberId { get; set; }
 #nullable restore
 #else
         public string MemberId { get; set; }
+#endif
+        /// <summary>The member&apos;s settlement pseudonym (`member_ref` of the chain&apos;s settlement rows); absent without a member.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? MemberRef { get; set; }
+#nullable restore
+#else
+        public string MemberRef { get; set; }
 #endif
         /// <summary>Anything unusual about the scoring: a cap applied, the original receipt not found.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -119,6 +127,7 @@ namespace PosGreenPoints.VendorClient.Models
                 { "chainId", n => { ChainId = n.GetStringValue(); } },
                 { "lines", n => { Lines = n.GetCollectionOfObjectValues<global::PosGreenPoints.VendorClient.Models.ReceiptLineStatusView>(global::PosGreenPoints.VendorClient.Models.ReceiptLineStatusView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "memberId", n => { MemberId = n.GetStringValue(); } },
+                { "memberRef", n => { MemberRef = n.GetStringValue(); } },
                 { "notes", n => { Notes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "points", n => { Points = n.GetLongValue(); } },
                 { "receiptId", n => { ReceiptId = n.GetStringValue(); } },
@@ -141,6 +150,7 @@ namespace PosGreenPoints.VendorClient.Models
             writer.WriteStringValue("chainId", ChainId);
             writer.WriteCollectionOfObjectValues<global::PosGreenPoints.VendorClient.Models.ReceiptLineStatusView>("lines", Lines);
             writer.WriteStringValue("memberId", MemberId);
+            writer.WriteStringValue("memberRef", MemberRef);
             writer.WriteCollectionOfPrimitiveValues<string>("notes", Notes);
             writer.WriteLongValue("points", Points);
             writer.WriteStringValue("receiptId", ReceiptId);

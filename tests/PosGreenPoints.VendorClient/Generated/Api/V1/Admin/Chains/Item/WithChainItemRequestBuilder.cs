@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin.Chains.Item
         {
         }
         /// <summary>
-        /// Role `operator`. The chain&apos;s time zone decides its receipts&apos; business dates and its settlement days. Body at most 64 KiB.
+        /// Role `operator`. The chain&apos;s time zone (a canonical IANA id) decides its receipts&apos; business dates and its settlement days; it is locked once the chain has posted. Body at most 64 KiB.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.ChainView"/></returns>
         /// <param name="body">The body of `PUT /api/v1/admin/chains/{chainId}`.</param>
@@ -43,6 +43,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin.Chains.Item
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 503 status code</exception>
@@ -62,6 +63,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin.Chains.Item
                 { "400", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "409", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -69,7 +71,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin.Chains.Item
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.ChainView>(requestInfo, global::PosGreenPoints.VendorClient.Models.ChainView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Role `operator`. The chain&apos;s time zone decides its receipts&apos; business dates and its settlement days. Body at most 64 KiB.
+        /// Role `operator`. The chain&apos;s time zone (a canonical IANA id) decides its receipts&apos; business dates and its settlement days; it is locked once the chain has posted. Body at most 64 KiB.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The body of `PUT /api/v1/admin/chains/{chainId}`.</param>
