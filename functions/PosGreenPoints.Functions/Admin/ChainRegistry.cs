@@ -14,7 +14,7 @@ namespace PosGreenPoints.Functions.Admin;
 public sealed record Chain(string ChainId, string Name, TimeZoneInfo TimeZone, bool TimeZoneLocked = false, DateTimeOffset? RegisteredAt = null)
 {
     /// <summary>The day of registration in the chain's zone: no day before it has anything to settle.</summary>
-    public DateOnly? RegisteredOn => RegisteredAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, TimeZone).DateTime) : null;
+    public DateOnly? RegisteredOn => RegisteredAt is { } at ? ChainCalendar.DateOf(at, TimeZone) : null;
 }
 
 /// <summary>What registering or updating a chain came to.</summary>

@@ -16,6 +16,7 @@ using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Infrastructure.Events;
 using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Receipts;
+using PosGreenPoints.Functions.Settlement;
 
 namespace PosGreenPoints.Functions.Points;
 
@@ -67,6 +68,7 @@ public sealed class ReceiptScorer(
     TimeProvider clock,
     IOptions<ScoringOptions> options,
     IOptions<ReceiptOptions> receiptOptions,
+    IOptions<SettlementOptions> settlementOptions,
     ILogger<ReceiptScorer> logger)
 {
     private const string ReturnsProperty = "Returns";
@@ -322,7 +324,7 @@ public sealed class ReceiptScorer(
     private async ValueTask KeepPostingDayOpenAsync(ReceiptInScoring item, CancellationToken cancellationToken)
     {
         var closed = item.Decision.PostingDate;
-        if (clock.GetUtcNow() < DayEnd(closed, item.TimeZone) + (options.Value.SettlementGrace / 2)
+        if (clock.GetUtcNow() < ChainCalendar.EndOf(closed, item.TimeZone, settlementOptions.Value.Grace / 2)
             || await ledger.HasPostingAsync(item.Key.ChainId, closed, Ledger.RowKeyOf(item.Key, item.Decision.Lines.First(line => line.Qualifies).LineNumber), cancellationToken))
         {
             return;
@@ -611,13 +613,7 @@ public sealed class ReceiptScorer(
         return ValidatedReceipt.FromCanonicalJson(blob.Value.Content.ToString());
     }
 
-    private DateOnly Today(TimeZoneInfo timeZone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), timeZone).DateTime);
-
-    private static DateTimeOffset DayEnd(DateOnly day, TimeZoneInfo timeZone)
-    {
-        var localMidnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        return new DateTimeOffset(localMidnight, timeZone.GetUtcOffset(localMidnight));
-    }
+    private DateOnly Today(TimeZoneInfo timeZone) => ChainCalendar.Today(clock, timeZone);
 }
 
 /// <summary>A scoring message arrived before the receipt it names was stored; the message is tried again.</summary>

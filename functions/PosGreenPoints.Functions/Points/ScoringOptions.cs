@@ -14,9 +14,6 @@ public sealed class ScoringOptions
     /// </summary>
     public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The settlement grace period: a day is settled only this long after it ended (settlement.md).</summary>
-    public TimeSpan SettlementGrace { get; set; } = TimeSpan.FromMinutes(30);
-
     /// <summary>Receipts of one message scored at once.</summary>
     [Range(1, 64)]
     public int Parallelism { get; set; } = 8;

@@ -96,12 +96,19 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, HostQueueSettings hos
 /// </summary>
 public sealed record HostQueueSettings(int MaxDequeueCount)
 {
+    /// <summary>The host's default when host.json does not set it.</summary>
+    public const int HostDefaultMaxDequeueCount = 5;
+
+    /// <summary>
+    /// Reads host.json beside the app. A missing or unreadable file fails start-up: the host would run
+    /// with settings the app cannot see, and a wrong count marks receipts failed too early or never.
+    /// </summary>
     public static HostQueueSettings Read(string appDirectory)
     {
         var path = Path.Combine(appDirectory, "host.json");
         if (!File.Exists(path))
         {
-            return new HostQueueSettings(5);
+            throw new InvalidOperationException($"host.json is missing from the app's folder; the app cannot know its queue settings without it.");
         }
 
         using var document = JsonDocument.Parse(File.ReadAllText(path));
@@ -110,6 +117,6 @@ public sealed record HostQueueSettings(int MaxDequeueCount)
             && queues.TryGetProperty("maxDequeueCount", out var count)
             && count.TryGetInt32(out var value)
                 ? new HostQueueSettings(value)
-                : new HostQueueSettings(5);
+                : new HostQueueSettings(HostDefaultMaxDequeueCount);
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Functions.Admin;
 
 namespace PosGreenPoints.Functions.Receipts;
 
@@ -156,8 +157,7 @@ public static partial class ReceiptValidator
     }
 
     /// <summary>The date an instant falls on in a time zone: a receipt's business date.</summary>
-    public static DateOnly BusinessDateOf(DateTimeOffset instant, TimeZoneInfo timeZone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, timeZone).DateTime);
+    public static DateOnly BusinessDateOf(DateTimeOffset instant, TimeZoneInfo timeZone) => ChainCalendar.DateOf(instant, timeZone);
 
     private static OriginalReference? ReadOriginalReceipt(JsonElement receipt, string? type, FieldReader read, ValidationErrors errors)
     {

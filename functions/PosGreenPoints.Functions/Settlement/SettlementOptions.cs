@@ -22,6 +22,12 @@ public sealed class SettlementOptions
     [MinLength(32)]
     public string HmacKey { get; set; } = "";
 
+    /// <summary>
+    /// The settlement grace period: a day is settled only this long after it ended in the chain's zone
+    /// (settlement.md), so a posting being written at midnight lands before its day is read.
+    /// </summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>How many days before today the timer looks back for a day that has no settlement yet.</summary>
     [Range(1, 92)]
     public int CatchUpDays { get; set; } = 7;

@@ -44,30 +44,23 @@ public sealed class SettlementWriter(
     Ledger ledger,
     MemberPseudonyms pseudonyms,
     EventPublisher events,
-    IOptions<ScoringOptions> scoring,
+    IOptions<SettlementOptions> options,
     TimeProvider clock,
     ILogger<SettlementWriter> logger)
 {
     public const string EventSource = "/posgreenpoints/settlement";
 
-    /// <summary>When the day has ended in the chain's zone, plus <see cref="ScoringOptions.SettlementGrace"/>.</summary>
+    /// <summary>When the day has ended in the chain's zone, plus <see cref="SettlementOptions.Grace"/>.</summary>
     public DateTimeOffset SettleableFrom(Chain chain, DateOnly postingDate)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        if (postingDate >= DateOnly.MaxValue.AddDays(-1))
-        {
-            // Its end plus the grace lies past what a DateTimeOffset holds: never settleable.
-            return DateTimeOffset.MaxValue;
-        }
-
-        var localMidnight = postingDate.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        return new DateTimeOffset(localMidnight, chain.TimeZone.GetUtcOffset(localMidnight)) + scoring.Value.SettlementGrace;
+        return ChainCalendar.EndOf(postingDate, chain.TimeZone, options.Value.Grace);
     }
 
     public DateOnly Today(Chain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), chain.TimeZone).DateTime);
+        return ChainCalendar.Today(clock, chain.TimeZone);
     }
 
     public async Task<SettlementOutcome> SettleAsync(Chain chain, DateOnly postingDate, CancellationToken cancellationToken)
