@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PosGreenPoints.SampleData;
 
 internal sealed record SampleLine(
@@ -73,7 +75,7 @@ internal sealed class Receipts
     {
         _random = random;
         _catalog = catalog;
-        _members = Enumerable.Range(0, MemberPoolSize).Select(_ => "GM" + random.NextUInt64().ToString("X16", System.Globalization.CultureInfo.InvariantCulture)[..8]).Distinct().ToArray();
+        _members = Enumerable.Range(0, MemberPoolSize).Select(_ => "GM" + random.NextUInt64().ToString("X16", CultureInfo.InvariantCulture)[..8]).Distinct().ToArray();
     }
 
     public static IReadOnlyList<SampleReceipt> Build(SampleRandom random, Catalog catalog) => new Receipts(random, catalog).Build();
@@ -88,6 +90,7 @@ internal sealed class Receipts
         var discountedReturn = Sale(41, Member(), Line(ProductClass.BothLists, 2, discountPercent: 10), Line(ProductClass.Unlisted, 1), Line(ProductClass.GreenOnly, 1));
         var unlistedReturn = Sale(52, Member(), Line(ProductClass.Unlisted, 2), Line(ProductClass.GreenOnly, 1));
         var anonymousReturn = Sale(58, Member(), Line(ProductClass.GreenOnly, 2));
+        // Sold at SH-0005, taken back at another store's service desk.
         var serviceDeskReturn = _slots[67] = Sale(67, Member(), Line(ProductClass.BothLists, 1), Line(ProductClass.LowVocOnly, 2)) with { StoreId = "SH-0005" };
         var otherMemberReturn = Sale(73, Member(), Line(ProductClass.GreenOnly, 1));
         var multiLineReturn = Sale(80, Member(), Line(ProductClass.RenewedSplit, 1), Line(ProductClass.Unlisted, 1), Line(ProductClass.BothLists, 2));
