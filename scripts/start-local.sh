@@ -91,12 +91,9 @@ API="http://127.0.0.1:$PORT/api"
 curl -fsS -o /dev/null -X PUT "$API/v1/admin/chains/demo-chain" -H "X-Api-Key: $OPERATOR_KEY" \
   -H 'content-type: application/json' -d '{"name":"Demo chain","timeZone":"Asia/Shanghai"}' \
   && say "registered the chain demo-chain (Asia/Shanghai)."
-SAMPLES=../shared/data/sample
 for list in certified-green low-voc; do
-  if [ -f "$SAMPLES/$list.csv" ]; then
-    curl -fsS -o /dev/null -X PUT "$API/v1/admin/product-lists/$list" -H "X-Api-Key: $OPERATOR_KEY" \
-      -H 'content-type: text/csv' --data-binary "@$SAMPLES/$list.csv" && say "published the sample list $list."
-  fi
+  curl -fsS -o /dev/null -X PUT "$API/v1/admin/product-lists/$list" -H "X-Api-Key: $OPERATOR_KEY" \
+    -H 'content-type: text/csv' --data-binary "@samples/$list.csv" && say "published the sample list $list (samples/$list.csv)."
 done
 
 cat <<TXT

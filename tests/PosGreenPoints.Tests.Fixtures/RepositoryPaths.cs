@@ -17,7 +17,8 @@ public static class RepositoryPaths
 
     public static string RunnerTestAppDirectory => Path.GetDirectoryName(BuildOutput("tests/PosGreenPoints.RunnerTestApp", "PosGreenPoints.RunnerTestApp.dll"))!;
 
-    public static string SampleData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "data", "sample"));
+    /// <summary>The repository's sample lists and receipts, written by tools/PosGreenPoints.SampleData.</summary>
+    public static string SampleData => Path.Combine(Root, "samples");
 
     private static string BuildOutput(string project, string file)
     {

@@ -21,7 +21,7 @@ namespace PosGreenPoints.Functions.Classification;
 /// </para>
 /// <para>
 /// The made matches take more memory than their text did (some 100 bytes a row against 40): 136 MB for a
-/// million rows with the table. Product names repeat across a list (the sample's 3,060 rows have 379), so
+/// million rows with the table. Product names repeat across a list (the sample's 3,060 rows have 449), so
 /// each distinct name is one string.
 /// </para>
 /// </remarks>
@@ -217,7 +217,7 @@ public sealed class ProductListIndex
     {
         private const short Absent = -1;
 
-        // Product names repeat across a list (the sample's 3,060 rows have 379): one string each.
+        // Product names repeat across a list (the sample's 3,060 rows have 449): one string each.
         private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _productNames =
             new HashSet<string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 

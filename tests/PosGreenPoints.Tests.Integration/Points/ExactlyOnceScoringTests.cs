@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.DependencyInjection;
+using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Tests.Fixtures;
@@ -208,10 +209,11 @@ public sealed class ExactlyOnceScoringTests(AzuriteFixture azurite)
         var scoring = Task.WhenAll(receipts.Select(receipt => Task.Run(() => harness.ScoreAsync(receipt))));
         for (var version = 0; version < 3; version++)
         {
-            // A new version with the same rows in another order: new bytes, new version id.
-            var lines = original.TrimEnd().Split('\n');
-            var shuffled = string.Join('\n', lines.Take(1).Concat(lines.Skip(1).Reverse().Skip(version).Concat(lines.Skip(1).Reverse().Take(version)))) + "\n";
-            await harness.PublishAsync("certified-green", System.Text.Encoding.UTF8.GetBytes(shuffled));
+            // A new version with the same rows: blank lines at the end are skipped, so the bytes (and the
+            // version id) are new and the rows the same. Reordering the file's lines would split the
+            // sample names that hold a quoted line break, and the list would be refused.
+            var again = original + new string('\n', version + 1);
+            Assert.IsType<PublishOutcome.Published>(await harness.PublishAsync("certified-green", System.Text.Encoding.UTF8.GetBytes(again)));
         }
 
         await scoring;

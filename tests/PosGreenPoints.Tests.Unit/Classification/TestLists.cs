@@ -64,7 +64,7 @@ internal static class TestLists
         {
             if (File.Exists(Path.Combine(directory.FullName, "PosGreenPoints.sln")))
             {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "sample"));
+                return Path.Combine(directory.FullName, "samples");
             }
         }
 

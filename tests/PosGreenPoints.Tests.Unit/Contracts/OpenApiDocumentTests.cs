@@ -118,7 +118,7 @@ public sealed partial class OpenApiDocumentTests
     [Fact]
     public void The_sample_receipts_with_lines_meet_the_receipt_schema_and_those_without_do_not()
     {
-        var samples = File.ReadLines(Path.Combine(RepositoryRoot, "..", "shared", "data", "sample", "receipts.jsonl"))
+        var samples = File.ReadLines(Path.Combine(RepositoryRoot, "samples", "receipts.jsonl"))
             .Where(line => line.Length > 0)
             .Select(line => JsonNode.Parse(line)!)
             .ToList();
@@ -245,7 +245,7 @@ public sealed partial class OpenApiDocumentTests
             .SelectMany(detail => detail.Errors!.Select(error => $"{detail.InstanceLocation} {error.Key}: {error.Value}")));
 
     private static JsonObject FirstSampleWithLines() =>
-        File.ReadLines(Path.Combine(RepositoryRoot, "..", "shared", "data", "sample", "receipts.jsonl"))
+        File.ReadLines(Path.Combine(RepositoryRoot, "samples", "receipts.jsonl"))
             .Select(line => JsonNode.Parse(line)!.AsObject())
             .First(receipt => receipt["lines"]!.AsArray().Count > 0);
 

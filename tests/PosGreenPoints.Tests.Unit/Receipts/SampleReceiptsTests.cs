@@ -6,8 +6,9 @@ using PosGreenPoints.Functions.Receipts;
 namespace PosGreenPoints.Tests.Unit.Receipts;
 
 /// <summary>
-/// The shared sample receipts against the validator. All of them follow the contract except 22 that post
-/// <c>"lines": []</c> with a total of 0, which the contract's "1–500 lines" rejects.
+/// The sample receipts (<c>samples/receipts.jsonl</c>) against the validator. All of them follow the
+/// contract, returns included, except 22 that post <c>"lines": []</c> with a total of 0, which the
+/// contract's "1–500 lines" rejects.
 /// </summary>
 public sealed class SampleReceiptsTests
 {
@@ -111,7 +112,7 @@ public sealed class SampleReceiptsTests
         {
             if (File.Exists(Path.Combine(directory.FullName, "PosGreenPoints.sln")))
             {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "sample"));
+                return Path.Combine(directory.FullName, "samples");
             }
         }
 
