@@ -17,6 +17,8 @@ public static class AppServices
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Auth:BootstrapOperatorKey"] = "integration-test-operator-key-0123456789abcdef",
             ["Classification:RefreshInterval"] = "00:00:00",
+            // Required as in the app: receipt answers and the settlement grace read the settlement options.
+            ["Settlement:HmacKey"] = "integration-settlement-key-0123456789abcdef",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
