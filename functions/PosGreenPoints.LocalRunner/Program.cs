@@ -29,6 +29,19 @@ try
     builder.Configuration.AddCommandLine(args);
 
     builder.Services.AddSingleton(Clock.Create(builder.Configuration, builder.Environment));
+    builder.Services.AddSingleton<RunnerProblems>();
+    var refusals = new KestrelRefusals();
+    builder.Services.AddSingleton(refusals);
+    builder.WebHost.ConfigureKestrel(options =>
+    {
+        // No answer names the server software; the app cannot take the header off Kestrel's own answers.
+        options.AddServerHeader = false;
+        // What the deployed path allows: the host's Kestrel takes 100 MiB, and then the worker's own
+        // Kestrel (the ASP.NET Core integration, which sets no limit) its default, 30,000,000 bytes.
+        options.Limits.MaxRequestBodySize = WorkerKestrel.MaxRequestBodySize;
+        builder.Configuration.GetSection("Kestrel:Limits").Bind(options.Limits);
+        options.ConfigureEndpointDefaults(refusals.Add);
+    });
     builder.Services.AddMvcCore();
     app.RegisterServices(builder.Services, builder.Configuration);
 
@@ -79,6 +92,7 @@ try
     }
 
     var web = builder.Build();
+    refusals.Use(web.Services.GetRequiredService<RunnerProblems>());
     if (builder.Configuration.GetValue<bool>("LocalRunner:ExitWhenStdinCloses"))
     {
         // For test fixtures, which hold standard input open: when the test process dies, so does the runner.
@@ -149,6 +163,12 @@ internal static class Clock
 
         return new OffsetTimeProvider(offset);
     }
+}
+
+internal static class WorkerKestrel
+{
+    /// <summary>Kestrel's default limit, which the worker's ASP.NET Core integration keeps.</summary>
+    public const long MaxRequestBodySize = 30_000_000;
 }
 
 internal static class ProcessingVisibility
