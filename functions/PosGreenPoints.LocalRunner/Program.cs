@@ -29,11 +29,25 @@ try
     builder.Configuration.AddCommandLine(args);
 
     builder.Services.AddSingleton(Clock.Create(builder.Configuration, builder.Environment));
+    builder.Services.AddSingleton<RunnerProblems>();
+    var refusals = new KestrelRefusals();
+    builder.Services.AddSingleton(refusals);
+    builder.WebHost.ConfigureKestrel(options =>
+    {
+        // No answer names the server software; the app cannot take the header off Kestrel's own answers.
+        options.AddServerHeader = false;
+        // What the deployed path allows: the host's Kestrel takes 100 MiB, and then the worker's own
+        // Kestrel (the ASP.NET Core integration, which sets no limit) its default, 30,000,000 bytes.
+        options.Limits.MaxRequestBodySize = WorkerKestrel.MaxRequestBodySize;
+        builder.Configuration.GetSection("Kestrel:Limits").Bind(options.Limits);
+        options.ConfigureEndpointDefaults(refusals.Add);
+    });
     builder.Services.AddMvcCore();
     app.RegisterServices(builder.Services, builder.Configuration);
 
     var storageConnection = builder.Configuration["AzureWebJobsStorage"];
     var processingVisibility = ProcessingVisibility.Read(builder.Configuration);
+    var hostId = HostId.Resolve(builder.Configuration, app.Directory);
     var disabled = app.Functions.Where(function => builder.Configuration.GetValue<bool>($"AzureWebJobs.{function.Name}.Disabled")).ToList();
     app = app.Without(disabled);
     foreach (var function in app.Functions)
@@ -64,13 +78,13 @@ try
                 var expression = Settings.Resolve(builder.Configuration, trigger.Schedule ?? throw new RunnerStartupException($"Function {function.Name}: no schedule."));
                 var schedule = TimerTriggerScheduler.ParseSchedule(function.Name, expression);
                 var timerInvoker = new FunctionInvoker(app, function);
-                var hostId = builder.Configuration["AzureFunctionsWebHost:hostid"] ?? app.Assembly.GetName().Name!.ToLowerInvariant();
-                var statusBlob = new BlobClient(
-                    storageConnection ?? throw new RunnerStartupException("Timer triggers keep their schedule status in AzureWebJobsStorage, which is not set."),
-                    "azure-webjobs-hosts",
-                    $"timers/{hostId}/{function.Name}/status");
+                var storage = new BlobContainerClient(
+                    storageConnection ?? throw new RunnerStartupException("Timer triggers keep their schedule status and singleton lock in AzureWebJobsStorage, which is not set."),
+                    TimerStatus.Container);
+                var statusBlob = storage.GetBlobClient(TimerStatus.BlobName(hostId, function.Name));
+                var listenerLock = new ListenerLock(storage.GetBlobClient(ListenerLock.BlobName(hostId, function.Name)), app.Host.Singleton.ListenerLockPeriod);
                 builder.Services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<TimerTriggerScheduler>(
-                    provider, timerInvoker, schedule, statusBlob));
+                    provider, timerInvoker, schedule, statusBlob, listenerLock, app.Host.Singleton));
                 break;
             default:
                 throw new RunnerStartupException($"Function {function.Name}: the local runner does not serve '{trigger.Type}' triggers.");
@@ -78,6 +92,7 @@ try
     }
 
     var web = builder.Build();
+    refusals.Use(web.Services.GetRequiredService<RunnerProblems>());
     if (builder.Configuration.GetValue<bool>("LocalRunner:ExitWhenStdinCloses"))
     {
         // For test fixtures, which hold standard input open: when the test process dies, so does the runner.
@@ -93,8 +108,8 @@ try
     web.Lifetime.ApplicationStarted.Register(() =>
     {
         var clock = web.Services.GetRequiredService<TimeProvider>();
-        logger.LogInformation("Serving {App} ({Environment}) with {Count} functions; now is {Now:O}",
-            app.Assembly.GetName().Name, web.Environment.EnvironmentName, app.Functions.Count, clock.GetUtcNow());
+        logger.LogInformation("Serving {App} ({Environment}) with {Count} functions as host id {HostId}; now is {Now:O}",
+            app.Assembly.GetName().Name, web.Environment.EnvironmentName, app.Functions.Count, hostId, clock.GetUtcNow());
         foreach (var function in disabled)
         {
             logger.LogInformation("  {Function}: disabled by {Setting}", function.Name, $"AzureWebJobs.{function.Name}.Disabled");
@@ -148,6 +163,12 @@ internal static class Clock
 
         return new OffsetTimeProvider(offset);
     }
+}
+
+internal static class WorkerKestrel
+{
+    /// <summary>Kestrel's default limit, which the worker's ASP.NET Core integration keeps.</summary>
+    public const long MaxRequestBodySize = 30_000_000;
 }
 
 internal static class ProcessingVisibility

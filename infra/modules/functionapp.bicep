@@ -185,6 +185,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'AZURE_FUNCTIONS_ENVIRONMENT'
           value: 'Production'
         }
+        {
+          // The host's welcome page at / says the app runs on Azure Functions: answered 204 instead.
+          name: 'AzureWebJobsDisableHomepage'
+          value: 'true'
+        }
       ]
     }
   }

@@ -90,6 +90,8 @@ public sealed class TimerFunctions(Observations observations, TimeProvider clock
         {
             ["Now"] = clock.GetUtcNow(),
             ["IsPastDue"] = timer.IsPastDue,
+            // Which runner fired it: the singleton tests tell two instances apart by it.
+            ["Instance"] = Environment.ProcessId,
         }, cancellationToken);
 
     [Function("Overrun")]

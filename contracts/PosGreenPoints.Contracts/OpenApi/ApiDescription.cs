@@ -108,7 +108,12 @@ public static partial class ApiDescription
                     + "present and absent objects). JSON is UTF-8 and camelCase; unknown properties are ignored; money is decimal. "
                     + "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `type` URI per error kind and, "
                     + "for validation failures, `errors` by JSON path (`lines[2].gtin`). A request over a limit gets 413 (body size) "
-                    + "or 400 (counts); every 5xx is a bug, except 503 when storage does not answer.",
+                    + "or 400 (counts); every 5xx is a bug, except 503 when storage does not answer. Every error is a problem, "
+                    + "those before any operation too: an unknown route 404 (`not-found`), a method the path is not served with 405 "
+                    + "(`method-not-allowed`, with `Allow`), headers that arrive too slowly 408 (`request-timeout`), an oversize header "
+                    + "section 431 (`header-fields-too-large`), a control character in the path 400 (`malformed-request`), a bug 500 "
+                    + "(`internal-error`). Every answer carries `X-Content-Type-Options: nosniff`, every answer to a request that needs "
+                    + "a key `Cache-Control: no-store`.",
             },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = "http://localhost:7071", ["description"] = "A local run (README.md)." }),
             ["security"] = new JsonArray(new JsonObject { [ApiKeyScheme] = new JsonArray() }),

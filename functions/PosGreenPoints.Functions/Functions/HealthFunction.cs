@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using PosGreenPoints.Contracts.Health;
 using PosGreenPoints.Functions.Infrastructure.Health;
+using PosGreenPoints.Functions.Infrastructure.Http;
 
 namespace PosGreenPoints.Functions.Functions;
 
@@ -13,6 +14,8 @@ public sealed class HealthFunction(StorageHealthProbe probe)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        TransportHeaders.Apply(request.HttpContext.Response, authenticated: false);
         var report = await probe.CheckAsync(cancellationToken);
         return new ObjectResult(report)
         {

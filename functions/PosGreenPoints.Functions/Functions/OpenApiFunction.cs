@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using PosGreenPoints.Contracts.OpenApi;
+using PosGreenPoints.Functions.Infrastructure.Http;
 
 namespace PosGreenPoints.Functions.Functions;
 
@@ -23,6 +24,7 @@ public sealed class OpenApiFunction
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        TransportHeaders.Apply(request.HttpContext.Response, authenticated: false);
         request.HttpContext.Response.Headers.CacheControl = CacheControl;
         return new FileContentResult(Document.Value, "application/json");
     }

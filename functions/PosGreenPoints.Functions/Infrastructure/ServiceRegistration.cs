@@ -37,7 +37,15 @@ public static class ServiceRegistration
             .ValidateOnStart();
         services.AddStorageClients();
 
-        services.AddProblemDetails();
+        // Problems the app does not write itself (the local runner's answers before a function, by their
+        // status) get the API's stable types too.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails.Type is null or "about:blank" && context.ProblemDetails.Status is { } status)
+            {
+                context.ProblemDetails.Type = Http.ProblemTypes.ForStatus(status);
+            }
+        });
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(options =>
         {
             options.JsonSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;

@@ -11,8 +11,10 @@ using Xunit.Abstractions;
 namespace PosGreenPoints.Tests.EndToEnd.Faults;
 
 /// <summary>
-/// The settlement timer fired on two instances at the same moment, as it does on a scaled-out Function
-/// App without the host's singleton lock (docs/local-runner.md, "Timer"), for several chains at once.
+/// The settlement timer fired on two instances at the same moment, for several chains at once. Two
+/// instances of one app fire a timer once between them (the singleton lock, docs/local-runner.md,
+/// "Timer"); two host ids on one storage account do not share the lock (two Function Apps, or a slot,
+/// on one account, or a lock lost to a storage outage), and the settlement must stay right then too.
 /// </summary>
 [Collection(FaultTests.Name)]
 public sealed partial class SettlementTimerRaceTests(ITestOutputHelper output)
@@ -59,7 +61,10 @@ public sealed partial class SettlementTimerRaceTests(ITestOutputHelper output)
             ["Clock:Offset"] = (occurrence - Lead - DateTimeOffset.UtcNow).ToString("c", CultureInfo.InvariantCulture),
         };
         var starting = Stopwatch.StartNew();
-        var racers = await Task.WhenAll(scenario.StartRunnerAsync(settings), scenario.StartRunnerAsync(settings));
+        // Two host ids: each racer holds its own timer lock, so that both fire.
+        var racers = await Task.WhenAll(
+            scenario.StartRunnerAsync(new Dictionary<string, string?>(settings) { ["AzureFunctionsWebHost:hostid"] = "settlement-racer-a" }),
+            scenario.StartRunnerAsync(new Dictionary<string, string?>(settings) { ["AzureFunctionsWebHost:hostid"] = "settlement-racer-b" }));
         Assert.True(starting.Elapsed < Lead, $"the runners took {starting.Elapsed} to start, past the occurrence");
         var runs = await Task.WhenAll(racers.Select(racer => racer.Process.WaitForOutputAsync(TimerRun(), Lead + TimeSpan.FromSeconds(30))));
         scenario.Log($"both timers ran: {string.Join("; ", runs.Select(run => run.Value))}");

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Azure.Storage.Blobs.Specialized;
+using System.Text.RegularExpressions;
+using Azure.Storage.Blobs;
 using PosGreenPoints.Tests.Fixtures;
 
 namespace PosGreenPoints.Tests.EndToEnd.Runner;
@@ -50,15 +51,96 @@ public sealed class RunnerTimerTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task An_occurrence_missed_while_the_app_was_down_runs_at_start_and_is_past_due()
     {
-        var status = azurite.Blobs.GetBlobContainerClient("azure-webjobs-hosts").GetBlobClient("timers/posgreenpoints.runnertestapp/Tick/status");
-        await status.GetParentBlobContainerClient().CreateIfNotExistsAsync();
-        var missed = DateTime.UtcNow.AddHours(-1);
-        await status.UploadAsync(BinaryData.FromObjectAsJson(new { Last = missed.AddDays(-1), Next = missed, LastUpdated = missed.AddDays(-1) }), overwrite: true);
+        // What the host's schedule monitor leaves for an hourly timer that last ran two hours ago.
+        var status = Hosts.GetBlobClient($"timers/{HostId}/Host.Functions.Tick/status");
+        await Hosts.CreateIfNotExistsAsync();
+        var lastRun = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour - 2);
+        await status.UploadAsync(BinaryData.FromString(
+            $"{{\"Last\":\"{lastRun:yyyy-MM-ddTHH:mm:ss}+00:00\",\"Next\":\"{lastRun.AddHours(1):yyyy-MM-ddTHH:mm:ss}+00:00\",\"LastUpdated\":\"{lastRun:yyyy-MM-ddTHH:mm:ss}.0012345+00:00\"}}"), overwrite: true);
 
-        await using var runner = await RunnerTestApp.StartAsync(azurite, new Dictionary<string, string?> { ["TickSchedule"] = "0 0 * * * *" });
+        await using var runner = await RunnerTestApp.StartAsync(azurite, new Dictionary<string, string?> { ["TickSchedule"] = "0 0 * * * *", [HostIdSetting] = HostId });
         var ticks = await RunnerTestApp.WaitForObservationsAsync(azurite, "tick", seen => seen.Count >= 1, TimeSpan.FromSeconds(20), runner);
 
         Assert.True(Assert.Single(ticks).GetBoolean("IsPastDue"));
+    }
+
+    [Fact]
+    public async Task The_status_blob_has_the_hosts_name_and_format()
+    {
+        await using var runner = await RunnerTestApp.StartAsync(azurite, new Dictionary<string, string?> { [HostIdSetting] = HostId });
+        await RunnerTestApp.WaitForObservationsAsync(azurite, "startup", seen => seen.Count >= 1, TimeSpan.FromSeconds(20), runner);
+
+        // The run on startup is recorded after the function returned: wait for it, not for the first write.
+        var status = Hosts.GetBlobClient($"timers/{HostId}/Host.Functions.Startup/status");
+        var text = await WaitForAsync(async () => await status.ExistsAsync() && (await status.DownloadContentAsync()).Value.Content.ToString() is var content && !content.Contains("\"Last\":\"0001", StringComparison.Ordinal) ? content : null, runner);
+
+        // Json.NET's ISO format of the host's local times (UTC on Azure): seconds, up to 7 digits of fraction, +00:00.
+        const string Time = @"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?\+00:00";
+        Assert.Matches($"^{{\"Last\":\"{Time}\",\"Next\":\"2\\d{{3}}-01-01T00:00:00\\+00:00\",\"LastUpdated\":\"{Time}\"}}$", text);
+    }
+
+    [Fact]
+    public async Task Without_a_configured_host_id_the_runner_derives_one_as_the_host_does_locally()
+    {
+        await using var runner = await RunnerTestApp.StartAsync(azurite);
+
+        var hostId = Regex.Match(runner.Output, "as host id (?<id>[^;]+);").Groups["id"].Value;
+        var machine = new string(Environment.MachineName.Where(char.IsLetterOrDigit).ToArray()).ToLowerInvariant();
+        Assert.Matches("^[a-z0-9]+-[0-9]+$", hostId);
+        Assert.True(hostId.Length <= 32, hostId);
+        Assert.StartsWith(machine[..Math.Min(machine.Length, 31)], hostId, StringComparison.Ordinal);
+        Assert.NotEqual("posgreenpoints.runnertestapp", hostId);
+        await WaitForAsync(async () => await Hosts.GetBlobClient($"timers/{hostId}/Host.Functions.Startup/status").ExistsAsync() ? "" : null, runner);
+    }
+
+    [Fact]
+    public async Task Two_runners_of_one_app_fire_a_timer_on_one_of_them_and_the_other_takes_over_when_it_stops()
+    {
+        var settings = new Dictionary<string, string?> { ["TickSchedule"] = "* * * * * *", [HostIdSetting] = HostId };
+        await using var first = await RunnerTestApp.StartAsync(azurite, settings);
+        await RunnerTestApp.WaitForObservationsAsync(azurite, "tick", seen => seen.Count >= 1, TimeSpan.FromSeconds(20), first);
+        await using var second = await RunnerTestApp.StartAsync(azurite, settings);
+        await second.Process.WaitForOutputAsync(new Regex(@"Unable to acquire Singleton lock \(locks/" + HostId + @"/Host\.Functions\.Tick\.Listener\)"), TimeSpan.FromSeconds(20));
+
+        // While the first holds the lock, the second does not fire: five more seconds of ticks, all the first's.
+        var before = (await RunnerTestApp.ObservationsAsync(azurite, "tick")).Count;
+        var ticks = await RunnerTestApp.WaitForObservationsAsync(azurite, "tick", seen => seen.Count >= before + 5, TimeSpan.FromSeconds(30), first);
+        Assert.All(ticks, tick => Assert.Equal(first.Process.Id, tick.GetInt32("Instance")));
+        var lease = await Hosts.GetBlobClient($"locks/{HostId}/Host.Functions.Tick.Listener").GetPropertiesAsync();
+        Assert.Equal(Azure.Storage.Blobs.Models.LeaseState.Leased, lease.Value.LeaseState);
+
+        // Stopped as a platform stops an instance: the lease is released, and the second takes the timer at its next poll.
+        first.Process.Terminate();
+        await first.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var taken = await RunnerTestApp.WaitForObservationsAsync(
+            azurite, "tick", seen => seen.Any(tick => tick.GetInt32("Instance") == second.Process.Id), TimeSpan.FromSeconds(40), second);
+        Assert.Contains(taken, tick => tick.GetInt32("Instance") == second.Process.Id);
+    }
+
+    private const string HostIdSetting = "AzureFunctionsWebHost:hostid";
+
+    /// <summary>A host id of these tests alone, as an app setting gives one.</summary>
+    private const string HostId = "runner-timer-tests";
+
+    private BlobContainerClient Hosts => azurite.Blobs.GetBlobContainerClient("azure-webjobs-hosts");
+
+    private static async Task<string> WaitForAsync(Func<Task<string?>> probe, LocalRunnerProcess runner)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The condition was not met within 30 s.{Environment.NewLine}{runner.Output}");
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     [Fact]

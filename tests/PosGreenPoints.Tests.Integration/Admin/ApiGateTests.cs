@@ -86,12 +86,20 @@ public sealed class ApiGateTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_storage_answer_of_4xx_is_a_bug_and_propagates()
+    public async Task A_storage_answer_of_4xx_is_a_bug_answered_as_a_500_problem_that_names_nothing()
     {
         await using var services = AppServices.Build(azurite);
+        var request = RequestWithKey(BootstrapKey);
 
-        await Assert.ThrowsAsync<RequestFailedException>(() => services.GetRequiredService<ApiGate>().RunAsync(
-            RequestWithKey(BootstrapKey), Operators, _ => throw new RequestFailedException(400, "Bad request"), CancellationToken.None));
+        var result = await services.GetRequiredService<ApiGate>().RunAsync(
+            request, Operators, _ => throw new RequestFailedException(400, "Bad request to https://account.blob.core.windows.net/?sig=secret"), CancellationToken.None);
+
+        var problem = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(500, problem.StatusCode);
+        Assert.Equal(ProblemTypes.InternalError, Assert.IsType<ProblemDetails>(problem.Value).Type);
+        Assert.DoesNotContain("sig=", System.Text.Json.JsonSerializer.Serialize(problem.Value), StringComparison.Ordinal);
+        Assert.Equal("no-store", request.HttpContext.Response.Headers.CacheControl);
+        Assert.Equal("nosniff", request.HttpContext.Response.Headers.XContentTypeOptions);
     }
 
     [Fact]

@@ -92,6 +92,12 @@ public sealed partial class OpenApiDocumentTests
         foreach (var function in JsonNode.Parse(File.ReadAllText(metadataPath))!.AsArray().Select(node => node!.AsObject()))
         {
             var name = (string)function["name"]!;
+            if (name == PosGreenPoints.Functions.Functions.RouteFallbackFunction.Name)
+            {
+                // Not an operation: the 404/405 problem for every path and method no operation serves (info.description).
+                continue;
+            }
+
             foreach (var trigger in function["bindings"]!.AsArray().Where(binding => (string?)binding!["type"] == "httpTrigger"))
             {
                 var route = RouteConstraint().Replace((string?)trigger!["route"] ?? name, "{${name}}").Trim('/');

@@ -9,8 +9,8 @@ using PosGreenPoints.Functions.Infrastructure.Telemetry;
 namespace PosGreenPoints.Functions.Infrastructure.Http;
 
 /// <summary>
-/// What every API function runs through: authentication, the role check, and the mapping of a storage
-/// outage to 503. Chain scope is checked by the functions themselves, as only they know the chain of
+/// What every API function runs through: the transport headers, authentication, the role check, the
+/// mapping of a storage outage to 503, and of a bug to a 500 problem that names nothing. Chain scope is checked by the functions themselves, as only they know the chain of
 /// the object asked for.
 /// </summary>
 public sealed class ApiGate(ApiKeyAuthenticator authenticator, ILogger<ApiGate> logger)
@@ -26,6 +26,12 @@ public sealed class ApiGate(ApiKeyAuthenticator authenticator, ILogger<ApiGate> 
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(allowedRoles);
         ArgumentNullException.ThrowIfNull(action);
+
+        TransportHeaders.Apply(request.HttpContext.Response, authenticated: true);
+        if (TransportHeaders.HasInvalidPath(request))
+        {
+            return Problems.InvalidPath();
+        }
 
         try
         {
@@ -52,13 +58,25 @@ public sealed class ApiGate(ApiKeyAuthenticator authenticator, ILogger<ApiGate> 
             request.HttpContext.Response.Headers[HeaderNames.RetryAfter] = RetryAfterSeconds;
             return Problems.StorageUnavailable();
         }
+        catch (Exception failure) when (!IsCancellationAsked(failure, request, cancellationToken))
+        {
+            // A bug. The host would answer an empty 500 and the runner its own; the API promises a problem
+            // that names nothing of the failure (no stack trace, no connection string, no storage URL).
+            // The stack trace, not the message: a message can quote a storage URL or a member id.
+            logger.LogError("Unhandled failure of {Method} {Path}; answered 500: {Reason}{NewLine}{StackTrace}",
+                request.Method, LogRedaction.Path(request.Path), LogRedaction.Describe(failure), Environment.NewLine, failure.StackTrace);
+            return Problems.Internal();
+        }
     }
+
+    private static bool IsCancellationAsked(Exception failure, HttpRequest request, CancellationToken cancellationToken) =>
+        failure is OperationCanceledException && (cancellationToken.IsCancellationRequested || request.HttpContext.RequestAborted.IsCancellationRequested);
 
     /// <summary>
     /// What the Azure SDK throws when storage is down, overloaded or slow: a failed request with a server
     /// status, or none (0: no answer), or throttling (408, 429) once retries are spent; an
     /// <see cref="AggregateException"/> of the retries; a transport failure; a timeout. Anything else,
-    /// a 4xx from storage included, is a bug and goes on to the host as a 500.
+    /// a 4xx from storage included, is a bug: a 500 problem.
     /// </summary>
     private static bool IsStorageUnavailable(Exception failure, HttpRequest request, CancellationToken cancellationToken) =>
         failure switch

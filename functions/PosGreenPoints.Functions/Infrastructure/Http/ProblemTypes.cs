@@ -19,4 +19,28 @@ public static class ProblemTypes
     public const string ChainTimeZoneLocked = Base + "chain-time-zone-locked";
     public const string Conflict = Base + "conflict";
     public const string StorageUnavailable = Base + "storage-unavailable";
+    public const string MethodNotAllowed = Base + "method-not-allowed";
+    public const string RequestTimeout = Base + "request-timeout";
+    public const string HeaderFieldsTooLarge = Base + "header-fields-too-large";
+    public const string InternalError = Base + "internal-error";
+
+    /// <summary>
+    /// The type of an error answer by its status alone, for the answers the web server or host gives
+    /// before the app has a say (the local runner types its own by this through ProblemDetailsOptions).
+    /// </summary>
+    public static string? ForStatus(int status) => status switch
+    {
+        400 => MalformedRequest,
+        401 => Unauthenticated,
+        403 => Forbidden,
+        404 => NotFound,
+        405 => MethodNotAllowed,
+        408 => RequestTimeout,
+        413 => PayloadTooLarge,
+        415 => UnsupportedMediaType,
+        431 => HeaderFieldsTooLarge,
+        500 => InternalError,
+        503 => StorageUnavailable,
+        _ => null,
+    };
 }

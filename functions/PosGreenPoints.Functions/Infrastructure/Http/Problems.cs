@@ -38,6 +38,19 @@ public static class Problems
     public static ObjectResult Conflict(string type, string title, string detail) =>
         Create(StatusCodes.Status409Conflict, type, title, detail);
 
+    public static ObjectResult RouteNotFound() =>
+        Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", "No operation of the API has this path.");
+
+    public static ObjectResult MethodNotAllowed(IEnumerable<string> allowed) =>
+        Create(StatusCodes.Status405MethodNotAllowed, ProblemTypes.MethodNotAllowed, "The method is not allowed.", $"This path allows {string.Join(", ", allowed)}.");
+
+    public static ObjectResult InvalidPath() =>
+        Create(StatusCodes.Status400BadRequest, ProblemTypes.MalformedRequest, "The request path could not be read.", "The path holds a control character.");
+
+    /// <summary>A bug: the answer says nothing of it, the log says all.</summary>
+    public static ObjectResult Internal() =>
+        Create(StatusCodes.Status500InternalServerError, ProblemTypes.InternalError, "The request failed.", "The failure is logged. Retrying may not help.");
+
     public static ObjectResult StorageUnavailable() =>
         Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.StorageUnavailable, "Storage is unavailable.", "Nothing was changed. Retry later.");
 }
