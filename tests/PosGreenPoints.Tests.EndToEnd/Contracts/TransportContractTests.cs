@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using PosGreenPoints.Tests.Fixtures;
 
@@ -153,14 +151,7 @@ public sealed class TransportContractTests(AzuriteFixture azurite) : IAsyncLifet
     /// <summary>Sends what HttpClient would refuse to send, and reads the answer until the server closes the connection.</summary>
     private async Task<(int Status, string Headers, string Body)> RawAsync(string request)
     {
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(_runner.BaseAddress.Host, _runner.BaseAddress.Port);
-        var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var answer = new MemoryStream();
-        await stream.CopyToAsync(answer, timeout.Token);
-        var text = Encoding.UTF8.GetString(answer.ToArray());
+        var text = await RawHttp.SendAsync(_runner.BaseAddress, request);
         var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         Assert.True(end > 0, $"no answer: '{text}'");
         return (int.Parse(text[9..12], System.Globalization.CultureInfo.InvariantCulture), text[..end], text[(end + 4)..]);

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using PosGreenPoints.Tests.Fixtures;
 
 namespace PosGreenPoints.Tests.EndToEnd.Runner;
@@ -117,16 +115,5 @@ public sealed class RunnerTransportTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Contains("\"title\":", body, StringComparison.Ordinal);
     }
 
-    /// <summary>Sends bytes HttpClient would refuse to send, and reads the answer until the server closes the connection.</summary>
-    private async Task<string> RawAsync(string request)
-    {
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(_runner.BaseAddress.Host, _runner.BaseAddress.Port);
-        var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var answer = new MemoryStream();
-        await stream.CopyToAsync(answer, timeout.Token);
-        return Encoding.UTF8.GetString(answer.ToArray());
-    }
+    private Task<string> RawAsync(string request) => RawHttp.SendAsync(_runner.BaseAddress, request);
 }
