@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using PosGreenPoints.Functions.Classification;
+using PosGreenPoints.Functions.Wallet;
 
 namespace PosGreenPoints.Functions.Points;
 
@@ -19,6 +20,9 @@ public sealed partial record PointsRules(
     long MaxPointsPerMemberPerDay)
 {
     public const int MaxListIdLength = 64;
+
+    /// <summary>Pending days, validity and value of points (wallet.md); the spec's defaults when the file has no <c>wallet</c> section.</summary>
+    public WalletRules Wallet { get; init; } = WalletRules.Default;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -113,6 +117,7 @@ public sealed partial record PointsRules(
             errors.Add("maxPointsPerMemberPerDay must be more than zero.");
         }
 
+        errors.AddRange(Wallet.Validate());
         return errors;
     }
 
