@@ -38,6 +38,9 @@ param settlementHmacKeySecretUri string
 @description('NCrontab schedule (UTC) of the daily settlement timer: 02:30 Asia/Shanghai by default (settlement.md).')
 param settlementSchedule string = '0 30 18 * * *'
 
+@description('NCrontab schedule (UTC) of the expiry timer: 00:30 Asia/Shanghai.')
+param expirySchedule string = '0 30 16 * * *'
+
 @description('Most instances the app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -180,6 +183,10 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'SettlementSchedule'
           value: settlementSchedule
+        }
+        {
+          name: 'ExpirySchedule'
+          value: expirySchedule
         }
         {
           name: 'AZURE_FUNCTIONS_ENVIRONMENT'

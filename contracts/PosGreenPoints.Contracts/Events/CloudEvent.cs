@@ -27,7 +27,15 @@ public static class EventTypes
     public const string ReceiptScored = "cn.greenpoints.receipt.scored";
     public const string PointsReversed = "cn.greenpoints.points.reversed";
     public const string SettlementPublished = "cn.greenpoints.settlement.published";
+    public const string PointsExpired = "cn.greenpoints.points.expired";
 }
+
+/// <summary>The data of <c>points.expired</c>: the lots of one member whose free points expired at one instant.</summary>
+/// <param name="Points">The points expired, as a positive number.</param>
+public sealed record PointsExpiredData(string MemberId, DateTimeOffset ExpiresAt, long Points, IReadOnlyList<ExpiredLotData> Lots);
+
+/// <param name="IssuerChainId">The chain that issued the lot: its liability falls by <paramref name="Points"/>.</param>
+public sealed record ExpiredLotData(string LotId, string IssuerChainId, long Points);
 
 /// <summary>The data of <c>receipt.scored</c> and <c>points.reversed</c>.</summary>
 /// <param name="Points">Signed: negative for a reversal.</param>

@@ -10,6 +10,7 @@ using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Functions.Receipts;
 using PosGreenPoints.Functions.Settlement;
+using PosGreenPoints.Functions.Wallet;
 
 namespace PosGreenPoints.Functions.Infrastructure;
 
@@ -57,6 +58,7 @@ public static class ServiceRegistration
         services.AddReceipts(configuration);
         services.AddScoring(configuration);
         services.AddSettlement(configuration);
+        services.AddWallets();
         services.AddSingleton<StorageHealthProbe>();
         services.AddSingleton<PoisonQueues>();
         services.AddPosGreenPointsTelemetry(configuration);

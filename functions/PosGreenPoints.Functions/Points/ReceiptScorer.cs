@@ -17,6 +17,7 @@ using PosGreenPoints.Functions.Infrastructure.Events;
 using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Receipts;
 using PosGreenPoints.Functions.Settlement;
+using PosGreenPoints.Functions.Wallet;
 
 namespace PosGreenPoints.Functions.Points;
 
@@ -48,7 +49,7 @@ public sealed record BatchScoring(IReadOnlyDictionary<string, ScoringResult> Res
 /// <item>read the message's receipts (one query per receipt partition) and decide each (classify with
 /// one list snapshot, line points, receipt cap, posting date);</item>
 /// <item>fix each decision before anything is posted: a member's receipt in the member transaction that
-/// posts its points (<see cref="MemberAccounts"/>), any other receipt that posts on the receipt under its
+/// posts its points (<see cref="MemberStore"/>), any other receipt that posts on the receipt under its
 /// ETag — in both the first decision stands;</item>
 /// <item>write the ledger postings (keyed by receipt and line: a rewrite replaces);</item>
 /// <item>publish the events (stable ids: at least once, de-duplicable);</item>
@@ -57,13 +58,12 @@ public sealed record BatchScoring(IReadOnlyDictionary<string, ScoringResult> Res
 /// </summary>
 public sealed class ReceiptScorer(
     ScoringReceipts receipts,
-    BlobServiceClient blobs,
     QueueServiceClient queues,
     ChainRegistry chains,
     ClassificationIndexProvider index,
     PointsRules rules,
     Ledger ledger,
-    MemberAccounts members,
+    MemberStore members,
     EventPublisher events,
     TimeProvider clock,
     IOptions<ScoringOptions> options,
@@ -81,7 +81,6 @@ public sealed class ReceiptScorer(
     private static readonly TimeSpan LatePostMargin = TimeSpan.FromHours(1);
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
-    private readonly BlobContainerClient _bodies = blobs.GetBlobContainerClient(StorageNames.Containers.Receipts);
     private readonly QueueClient _scoringQueue = queues.GetQueueClient(StorageNames.Queues.ReceiptsToScore);
 
     /// <summary>Scores one receipt of a message; a failure is thrown.</summary>
@@ -194,7 +193,7 @@ public sealed class ReceiptScorer(
     /// <summary>The decision written before, or a new one; null for a return whose original is not scored yet.</summary>
     private async Task<ReceiptInScoring?> DecideAsync(ReceiptKey key, TableEntity entity, CancellationToken cancellationToken)
     {
-        var receipt = await LoadBodyAsync(entity, cancellationToken);
+        var receipt = await receipts.LoadBodyAsync(entity, cancellationToken);
         var chain = await chains.GetAsync(receipt.ChainId, cancellationToken)
             ?? throw new InvalidOperationException($"Chain {receipt.ChainId} of receipt {key.ReceiptId} is not registered.");
         if (LongText.Get(entity, ScoringReceipts.DecisionProperty) is { } decided)
@@ -229,7 +228,7 @@ public sealed class ReceiptScorer(
         {
             using var activity = PosGreenPointsTelemetry.ActivitySource.StartActivity("post to member");
             var posted = await members.PostAsync(
-                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Receipt.BusinessDate, JsonSerializer.Serialize(item.Decision, Json), earned => MemberPoints(item, earned))).ToList(),
+                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Key.ChainId, OriginalReceiptId(item.Receipt), item.Receipt.BusinessDate, JsonSerializer.Serialize(item.Decision, Json), earned => MemberPoints(item, earned))).ToList(),
                 cancellationToken);
             foreach (var item in toMembers)
             {
@@ -558,6 +557,11 @@ public sealed class ReceiptScorer(
         }
     }
 
+    private static string? OriginalReceiptId(ValidatedReceipt receipt) =>
+        receipt.OriginalReceipt is { } reference
+            ? new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber).ReceiptId
+            : null;
+
     private static void AddNote(List<string> notes, bool applies, string note)
     {
         if (applies && !notes.Contains(note))
@@ -600,17 +604,6 @@ public sealed class ReceiptScorer(
             Points = line.Points,
             RulesVersion = decision.RulesVersion,
         };
-    }
-
-    private async Task<ValidatedReceipt> LoadBodyAsync(TableEntity entity, CancellationToken cancellationToken)
-    {
-        if (entity.GetString(nameof(ReceiptRecord.Body)) is { } body)
-        {
-            return ValidatedReceipt.FromCanonicalJson(body);
-        }
-
-        var blob = await _bodies.GetBlobClient(entity.GetString(nameof(ReceiptRecord.BodyBlob))).DownloadContentAsync(cancellationToken);
-        return ValidatedReceipt.FromCanonicalJson(blob.Value.Content.ToString());
     }
 
     private DateOnly Today(TimeZoneInfo timeZone) => ChainCalendar.Today(clock, timeZone);

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Receipts;
+using PosGreenPoints.Functions.Wallet;
 
 namespace PosGreenPoints.Functions.Points;
 
@@ -12,12 +14,13 @@ namespace PosGreenPoints.Functions.Points;
 /// per partition, decisions and results written in entity-group transactions. This is what makes a batch
 /// of 100 receipts cost a few storage operations instead of a few hundred.
 /// </summary>
-public sealed class ScoringReceipts(TableServiceClient tables, StorageProvisioner provisioner)
+public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient blobs, StorageProvisioner provisioner) : IReturnOriginals
 {
     public const string DecisionProperty = "Decision";
     private const int MaxAttempts = 50;
 
     private readonly ProvisionedTable _receipts = new(provisioner, tables, StorageNames.Tables.Receipts);
+    private readonly BlobContainerClient _bodies = blobs.GetBlobContainerClient(StorageNames.Containers.Receipts);
 
     public Task<TableClient> TableAsync(CancellationToken cancellationToken) => _receipts.GetAsync(cancellationToken);
 
@@ -56,6 +59,31 @@ public sealed class ScoringReceipts(TableServiceClient tables, StorageProvisione
         }
 
         return found;
+    }
+
+    /// <summary>The receipt as posted: from the entity, or from its blob when it was too large for one (claim check).</summary>
+    public async Task<ValidatedReceipt> LoadBodyAsync(TableEntity entity, CancellationToken cancellationToken)
+    {
+        if (entity.GetString(nameof(ReceiptRecord.Body)) is { } body)
+        {
+            return ValidatedReceipt.FromCanonicalJson(body);
+        }
+
+        var blob = await _bodies.GetBlobClient(entity.GetString(nameof(ReceiptRecord.BodyBlob))).DownloadContentAsync(cancellationToken);
+        return ValidatedReceipt.FromCanonicalJson(blob.Value.Content.ToString());
+    }
+
+    public async Task<string?> FindOriginalReceiptIdAsync(string returnReceiptId, CancellationToken cancellationToken)
+    {
+        if (!ReceiptKey.TryParse(returnReceiptId, out var key) || await FindAsync(key, cancellationToken) is not { } entity)
+        {
+            return null;
+        }
+
+        var receipt = await LoadBodyAsync(entity, cancellationToken);
+        return receipt.OriginalReceipt is { } reference
+            ? new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber).ReceiptId
+            : null;
     }
 
     public async Task<TableEntity?> FindAsync(ReceiptKey key, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PosGreenPoints.Functions.Infrastructure.Events;
+using PosGreenPoints.Functions.Wallet;
 
 namespace PosGreenPoints.Functions.Points;
 
@@ -18,8 +19,9 @@ public static class ScoringServices
         services.AddSingleton(HostQueueSettings.Read(Path.GetDirectoryName(typeof(ScoringServices).Assembly.Location)!));
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<Ledger>();
-        services.AddSingleton<MemberAccounts>();
+        services.AddSingleton<MemberStore>();
         services.AddSingleton<ScoringReceipts>();
+        services.AddSingleton<IReturnOriginals>(provider => provider.GetRequiredService<ScoringReceipts>());
         services.AddSingleton<ReceiptScorer>();
         services.AddSingleton<ScoringProcessor>();
         return services;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Points;
+using PosGreenPoints.Functions.Wallet;
 using PosGreenPoints.Tests.Fixtures;
 
 namespace PosGreenPoints.Tests.Integration.Points;
@@ -262,7 +263,7 @@ public sealed class ExactlyOnceScoringTests(AzuriteFixture azurite)
         while (byBucket.Count < count)
         {
             var memberId = ScoringHarness.NewMemberId();
-            byBucket.TryAdd(MemberAccounts.PartitionKeyOf(memberId), memberId);
+            byBucket.TryAdd(MemberStore.PartitionKeyOf(memberId), memberId);
         }
 
         return [.. byBucket.Values];

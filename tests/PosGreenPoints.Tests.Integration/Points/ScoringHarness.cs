@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Classification;
+using PosGreenPoints.Contracts.Members;
+using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Points;
+using PosGreenPoints.Functions.Wallet;
 using PosGreenPoints.Functions.Receipts;
 using PosGreenPoints.Tests.Fixtures;
 
@@ -128,8 +131,12 @@ internal sealed class ScoringHarness(AzuriteFixture azurite, ServiceProvider ser
         return postings;
     }
 
-    public async Task<MemberBalance> BalanceAsync(string memberId) =>
-        await services.GetRequiredService<MemberAccounts>().FindAsync(memberId, CancellationToken.None) ?? new MemberBalance(0, 0, null);
+    /// <summary>The member's balance as an operator reads it; all zeros for a member with no posting.</summary>
+    public async Task<MemberPointsView> BalanceAsync(string memberId) =>
+        await services.GetRequiredService<WalletReads>().BalanceAsync(memberId, OperatorCaller, CancellationToken.None)
+            ?? new MemberPointsView(memberId, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null);
+
+    private static readonly Caller OperatorCaller = new("tests", Role.Operator, new HashSet<string>());
 
     /// <summary>A GTIN on both sample lists and valid today.</summary>
     public async Task<string> GreenAndLowVocGtinAsync()

@@ -6,6 +6,7 @@ public enum Role
     Pos,
     Chain,
     Operator,
+    App,
 }
 
 /// <summary>An authenticated API client: who it is, its role and the chains in its scope.</summary>

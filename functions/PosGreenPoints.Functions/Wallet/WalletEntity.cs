@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using PosGreenPoints.Functions.Infrastructure;
+
+namespace PosGreenPoints.Functions.Wallet;
+
+/// <summary>
+/// The rows of the Members table and their columns, in one place. A member's rows share one partition
+/// (a bucket by a hash of the member id), so that any posting is one entity-group transaction:
+/// <list type="table">
+/// <item><term><c>!w!{memberId}</c></term><description>the wallet: lots, debts, totals (<see cref="WalletState"/>)</description></item>
+/// <item><term><c>{memberId}!day!{date}</c></term><description>points earned on a business date (the member daily cap)</description></item>
+/// <item><term><c>{memberId}!posting!{receiptId}</c></term><description>marker of a posted receipt, with its decision: a second insert fails, so a receipt posts once</description></item>
+/// <item><term><c>{memberId}!s!{inverted ticks}!…</c></term><description>statement entries, newest first</description></item>
+/// <item><term><c>{memberId}!balance</c></term><description>a balance written before wallets existed; migrated into a wallet on first touch</description></item>
+/// </list>
+/// Wallet rows sort before every member's own rows ('!' is below every character of a member id), so
+/// the expiry timer reads the wallets of a bucket as one key range.
+/// </summary>
+internal static class MemberRows
+{
+    public const string WalletPrefix = "!w!";
+    public const string WalletRangeEnd = "!w\"";
+
+    public static string Wallet(string memberId) => WalletPrefix + memberId;
+
+    public static string Day(string memberId, DateOnly businessDate) => memberId + "!day!" + businessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string Marker(string memberId, string receiptId) => memberId + "!posting!" + receiptId;
+
+    public static string StatementPrefix(string memberId) => memberId + "!s!";
+
+    /// <summary>Newest first: the row key orders by inverted posting instant.</summary>
+    public static string StatementKey(string memberId, DateTimeOffset postedAt) =>
+        StatementPrefix(memberId) + (DateTimeOffset.MaxValue.UtcTicks - postedAt.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string LegacyBalance(string memberId) => memberId + "!balance";
+
+    /// <summary>Column names of the Members table.</summary>
+    public static class Columns
+    {
+        public const string MemberId = "MemberId";
+        public const string Lots = "Lots";
+        public const string Debts = "Debts";
+        public const string Chains = "Chains";
+        public const string Earned = "Earned";
+        public const string Reversed = "Reversed";
+        public const string Redeemed = "Redeemed";
+        public const string Expired = "Expired";
+        public const string UpdatedAt = "UpdatedAt";
+        public const string NextExpiryAt = "NextExpiryAt";
+
+        public const string Points = "Points";
+        public const string BusinessDate = "BusinessDate";
+        public const string LinePoints = "LinePoints";
+        public const string PostedAt = "PostedAt";
+        public const string Decision = "Decision";
+        public const string ChainId = "ChainId";
+        public const string OriginalReceiptId = "OriginalReceiptId";
+
+        public const string Entries = "Entries";
+    }
+}
+
+/// <summary>A wallet as stored: the state, and the ETag it was read with (null: not stored yet).</summary>
+internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ETag)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
+
+    public static StoredWallet New(string memberId) => new(memberId, WalletState.Empty, null);
+
+    public static StoredWallet Read(TableEntity row)
+    {
+        var lots = JsonSerializer.Deserialize<List<LotRow>>(LongText.Get(row, MemberRows.Columns.Lots) ?? "[]", Json)!;
+        var debts = JsonSerializer.Deserialize<List<DebtRow>>(row.GetString(MemberRows.Columns.Debts) ?? "[]", Json)!;
+        var chains = JsonSerializer.Deserialize<List<string>>(row.GetString(MemberRows.Columns.Chains) ?? "[]", Json)!;
+        var state = new WalletState(
+            lots.Select(lot => lot.ToLot()).ToList(),
+            debts.Select(debt => debt.ToDebt()).ToList(),
+            row.GetInt64(MemberRows.Columns.Earned) ?? 0,
+            row.GetInt64(MemberRows.Columns.Reversed) ?? 0,
+            row.GetInt64(MemberRows.Columns.Redeemed) ?? 0,
+            row.GetInt64(MemberRows.Columns.Expired) ?? 0,
+            chains,
+            row.GetDateTimeOffset(MemberRows.Columns.UpdatedAt));
+        return new StoredWallet(row.GetString(MemberRows.Columns.MemberId)!, state, row.ETag);
+    }
+
+    /// <summary>The write of <paramref name="next"/>: an insert for a new wallet, else a whole replace under the ETag read (long text must not keep stale parts).</summary>
+    public TableTransactionAction Write(string partitionKey, WalletState next)
+    {
+        var row = new TableEntity(partitionKey, MemberRows.Wallet(MemberId))
+        {
+            [MemberRows.Columns.MemberId] = MemberId,
+            [MemberRows.Columns.Debts] = JsonSerializer.Serialize(next.Debts.Select(DebtRow.Of), Json),
+            [MemberRows.Columns.Chains] = JsonSerializer.Serialize(next.Chains, Json),
+            [MemberRows.Columns.Earned] = next.Earned,
+            [MemberRows.Columns.Reversed] = next.Reversed,
+            [MemberRows.Columns.Redeemed] = next.Redeemed,
+            [MemberRows.Columns.Expired] = next.Expired,
+            [MemberRows.Columns.UpdatedAt] = next.UpdatedAt,
+        };
+        if (next.NextExpiryAt is { } nextExpiryAt)
+        {
+            // The expiry timer's filter: a wallet with nothing left to expire has no value here.
+            row[MemberRows.Columns.NextExpiryAt] = nextExpiryAt;
+        }
+
+        LongText.Set(row, MemberRows.Columns.Lots, JsonSerializer.Serialize(next.Lots.Select(LotRow.Of), Json));
+        return ETag is { } etag
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, etag)
+            : new TableTransactionAction(TableTransactionActionType.Add, row);
+    }
+
+    public static int Size(WalletState state) => 200 + (state.Lots.Count * 180) + (state.Debts.Count * 120);
+
+    /// <summary>A lot in the wallet row: short names and Unix milliseconds, as a busy member holds hundreds.</summary>
+    private sealed record LotRow(string I, string C, long P, long R, long S, long E, long A, long X)
+    {
+        public static LotRow Of(Lot lot) => new(lot.LotId, lot.IssuerChainId, lot.Points, lot.Remaining, lot.Reserved,
+            lot.EarnedAt.ToUnixTimeMilliseconds(), lot.AvailableAt.ToUnixTimeMilliseconds(), lot.ExpiresAt.ToUnixTimeMilliseconds());
+
+        public Lot ToLot() => new(I, C, P, R, S, DateTimeOffset.FromUnixTimeMilliseconds(E), DateTimeOffset.FromUnixTimeMilliseconds(A), DateTimeOffset.FromUnixTimeMilliseconds(X));
+    }
+
+    private sealed record DebtRow(string R, string C, long T, long P)
+    {
+        public static DebtRow Of(Debt debt) => new(debt.Reference, debt.ChainId, debt.IncurredAt.ToUnixTimeMilliseconds(), debt.Points);
+
+        public Debt ToDebt() => new(R, C, DateTimeOffset.FromUnixTimeMilliseconds(T), P);
+    }
+}
+
+/// <summary>Statement entries as stored: one row per posting (award with its debt repayments, reversal), or per expiry instant.</summary>
+internal static class StatementRows
+{
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    /// <summary>
+    /// The rows of one posting's entries (an award and the debt it repaid; a reversal; the expiries a run
+    /// made durable): entries of one instant share a row, so the expiry of all of a member's lots at a
+    /// month's end is one write however many lots it takes.
+    /// </summary>
+    public static IEnumerable<TableEntity> Rows(string partitionKey, string memberId, IReadOnlyList<StatementEntry> entries) =>
+        entries.GroupBy(entry => entry.PostedAt)
+            .Select(group =>
+            {
+                var first = group.First();
+                var row = new TableEntity(partitionKey, RowKey(memberId, first))
+                {
+                    [MemberRows.Columns.MemberId] = memberId,
+                    [MemberRows.Columns.PostedAt] = first.PostedAt,
+                };
+                LongText.Set(row, MemberRows.Columns.Entries, JsonSerializer.Serialize(group.ToList(), Json));
+                return row;
+            });
+
+    /// <summary>The row key of the row holding <paramref name="first"/>: unique per posting, as its reference is.</summary>
+    public static string RowKey(string memberId, StatementEntry first) =>
+        MemberRows.StatementKey(memberId, first.PostedAt) + "!" + first.Kind + "!" + first.Reference;
+
+    public static IReadOnlyList<StatementEntry> Entries(TableEntity row) =>
+        JsonSerializer.Deserialize<List<StatementEntry>>(LongText.Get(row, MemberRows.Columns.Entries)!, Json)!;
+}

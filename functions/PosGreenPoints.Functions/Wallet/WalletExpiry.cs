@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging;
+using PosGreenPoints.Contracts.Events;
+using PosGreenPoints.Functions.Infrastructure.Events;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
+
+namespace PosGreenPoints.Functions.Wallet;
+
+/// <summary>What one expiry run did.</summary>
+public sealed record ExpiryRun(int Wallets, int Lots, long Points);
+
+/// <summary>
+/// The expiry timer's work (wallet.md, "Expiry"): makes durable, once per lot, the expiry of every lot
+/// past its date, and emits <c>points.expired</c>. Points past their date already count as expired in
+/// every read; this writes it down. Safe to run twice, late (it takes everything due, however old) or
+/// on two instances: each wallet is written under the ETag it was read with, and a wallet changed
+/// meanwhile is read and decided again. Events go out before the write with ids fixed by member and
+/// instant, so a crash between the two repeats an event (consumers drop it by id) and never loses one.
+/// Memory stays flat: a bucket is read a page at a time and written in transactions of up to 100 rows.
+/// </summary>
+public sealed class WalletExpiry(MemberStore store, EventPublisher events, TimeProvider clock, ILogger<WalletExpiry> logger)
+{
+    /// <summary>The app setting holding the timer's NCrontab schedule (UTC), like <c>SettlementSchedule</c>.</summary>
+    public const string ScheduleSetting = "ExpirySchedule";
+
+    /// <summary>Wallets decided and written together: one transaction holds about this many (wallet and statement row each).</summary>
+    private const int WalletsPerWrite = 50;
+
+    private const int MaxAttempts = 20;
+
+    public async Task<ExpiryRun> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        int wallets = 0, lots = 0;
+        long points = 0;
+        await Parallel.ForEachAsync(MemberStore.Buckets, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (partitionKey, token) =>
+        {
+            var batch = new List<(StoredWallet Wallet, WalletChange Change)>();
+            await foreach (var wallet in store.WalletsDueAsync(partitionKey, now, token))
+            {
+                var change = WalletDecider.ExpireDue(wallet.State, now);
+                if (change.Entries.Count > 0)
+                {
+                    batch.Add((wallet, change));
+                }
+
+                if (batch.Count == WalletsPerWrite)
+                {
+                    Count(await WriteAsync(partitionKey, batch, now, token));
+                    batch = [];
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                Count(await WriteAsync(partitionKey, batch, now, token));
+            }
+        });
+
+        logger.LogInformation("Expiry run at {Now}: {Lots} lots of {Wallets} wallets, {Points} points expired", now, lots, wallets, points);
+        return new ExpiryRun(wallets, lots, points);
+
+        void Count(IReadOnlyList<WalletChange> written)
+        {
+            Interlocked.Add(ref wallets, written.Count);
+            Interlocked.Add(ref lots, written.Sum(change => change.Entries.Count));
+            Interlocked.Add(ref points, -written.Sum(change => change.Entries.Sum(entry => entry.Points)));
+        }
+    }
+
+    /// <returns>The changes written (by this run; a wallet another instance expired first is not among them).</returns>
+    private async Task<IReadOnlyList<WalletChange>> WriteAsync(string partitionKey, List<(StoredWallet Wallet, WalletChange Change)> batch, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var written = new List<WalletChange>();
+        for (var attempt = 1; batch.Count > 0; attempt++)
+        {
+            await events.PublishAsync(batch.SelectMany(item => Events(item.Wallet.MemberId, item.Change, now)).ToList(), cancellationToken);
+            var notWritten = (await store.WriteChangesAsync(partitionKey, batch, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (wallet, change) in batch.Where(item => !notWritten.Contains(item.Wallet.MemberId)))
+            {
+                written.Add(change);
+                foreach (var entry in change.Entries)
+                {
+                    PosGreenPointsTelemetry.PointsExpired(entry.ChainId, -entry.Points);
+                }
+            }
+
+            if (notWritten.Count > 0 && attempt == MaxAttempts)
+            {
+                throw new InvalidOperationException($"{notWritten.Count} wallets of bucket {partitionKey} kept changing while their lots expired; the next run takes them.");
+            }
+
+            // A wallet changed since it was read (a posting, or another instance expiring it): read it and decide again.
+            var again = new List<(StoredWallet Wallet, WalletChange Change)>();
+            foreach (var memberId in notWritten)
+            {
+                if (await store.ReadWalletAsync(memberId, cancellationToken) is { } fresh && WalletDecider.ExpireDue(fresh.State, now) is { Entries.Count: > 0 } change)
+                {
+                    again.Add((fresh, change));
+                }
+            }
+
+            batch = again;
+        }
+
+        return written;
+    }
+
+    private static IEnumerable<CloudEvent<PointsExpiredData>> Events(string memberId, WalletChange change, DateTimeOffset now) =>
+        change.Entries.GroupBy(entry => entry.PostedAt).Select(instant => new CloudEvent<PointsExpiredData>(
+            $"{EventTypes.PointsExpired}:{memberId}:{instant.Key.ToUnixTimeMilliseconds()}",
+            "/posgreenpoints/wallet",
+            EventTypes.PointsExpired,
+            memberId,
+            now,
+            new PointsExpiredData(memberId, instant.Key, -instant.Sum(entry => entry.Points),
+                instant.Select(entry => new ExpiredLotData(entry.LotId!, entry.ChainId, -entry.Points)).ToList())));
+}
