@@ -259,7 +259,7 @@ public sealed class WalletPropertyTests
             var expectedLots = _model.OpenLots(instant);
             if (!expectedLots.SequenceEqual(openLots))
             {
-                Assert.Equal(expectedLots, openLots);
+                Assert.Fail($"open lots differ:{Environment.NewLine}spec{Lines(expectedLots)}{Environment.NewLine}decider{Lines(openLots)}");
             }
         }
 
@@ -279,7 +279,7 @@ public sealed class WalletPropertyTests
         {
             if (!expected.Equals(actual))
             {
-                Assert.Equal(expected, actual);
+                Assert.Fail($"differ:{Environment.NewLine}spec    {expected}{Environment.NewLine}decider {actual}");
             }
         }
 
@@ -287,9 +287,11 @@ public sealed class WalletPropertyTests
         {
             if (expected.Count != actual.Count || expected.Where((entry, index) => !Matches(entry, actual[index])).Any())
             {
-                Assert.Equal(expected.Select(entry => entry.ToString()), actual.Select(Show));
+                Assert.Fail($"entries differ:{Environment.NewLine}spec{Lines(expected)}{Environment.NewLine}decider{Lines(actual.Select(Show))}");
             }
         }
+
+        private static string Lines<T>(IEnumerable<T> items) => string.Concat(items.Select(item => $"{Environment.NewLine}  {item}"));
 
         private static bool Matches(SpecEntry expected, StatementEntry actual) =>
             expected.PostedAt == actual.PostedAt && expected.Kind == actual.Kind && expected.Points == actual.Points
