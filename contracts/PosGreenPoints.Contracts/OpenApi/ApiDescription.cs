@@ -32,15 +32,8 @@ public static partial class ApiDescription
 
     // RFC 3339 with an offset, as the receipt validator reads it; ASCII digits only, as there.
     private const string InstantPattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
-    private const string IdentifierPattern = "^[A-Za-z0-9._-]+$";
-    private const string DotlessIdentifierPattern = "^[A-Za-z0-9_-]+$";
     private const string Sha256Pattern = "^[0-9a-f]{64}$";
     private const string TwoDecimalsPattern = "^-?[0-9]+\\.[0-9]{2}$";
-    private const int MaxIdentifierLength = 64;
-    private const int MaxReceiptsPerBatch = 500;
-    private const int MaxLinesPerReceipt = 500;
-    private const decimal MaxMoney = 1_000_000_000_000m;
-    private const decimal MaxQuantity = 1_000_000_000m;
 
     private static readonly JsonSerializerOptions FileFormat = new()
     {
@@ -217,7 +210,7 @@ public static partial class ApiDescription
         [(typeof(ReceiptSubmission), "currency")] = OneOf("CNY"),
         [(typeof(ReceiptSubmission), "type")] = OneOf(ReceiptTypes.Sale, ReceiptTypes.Return),
         [(typeof(ReceiptSubmission), "memberId")] = DotlessIdentifier(),
-        [(typeof(ReceiptSubmission), "lines")] = new() { ["minItems"] = 1, ["maxItems"] = MaxLinesPerReceipt },
+        [(typeof(ReceiptSubmission), "lines")] = new() { ["minItems"] = 1, ["maxItems"] = Limits.MaxLinesPerReceipt },
         [(typeof(ReceiptSubmission), "total")] = Money(),
         [(typeof(OriginalReceiptReference), "storeId")] = Identifier(),
         [(typeof(OriginalReceiptReference), "terminalId")] = Identifier(),
@@ -225,19 +218,19 @@ public static partial class ApiDescription
         [(typeof(OriginalReceiptReference), "issuedAt")] = new() { ["pattern"] = InstantPattern },
         [(typeof(ReceiptLineSubmission), "lineNumber")] = new() { ["minimum"] = 1 },
         [(typeof(ReceiptLineSubmission), "gtin")] = new() { ["pattern"] = "^([0-9]{8}|[0-9]{12,14})$" },
-        [(typeof(ReceiptLineSubmission), "sku")] = new() { ["pattern"] = "^\\S(.*\\S)?$", ["minLength"] = 1, ["maxLength"] = 64 },
-        [(typeof(ReceiptLineSubmission), "description")] = new() { ["maxLength"] = 200 },
-        [(typeof(ReceiptLineSubmission), "quantity")] = new() { ["exclusiveMinimum"] = 0, ["maximum"] = MaxQuantity, ["multipleOf"] = 0.001m },
+        [(typeof(ReceiptLineSubmission), "sku")] = new() { ["pattern"] = "^\\S(.*\\S)?$", ["minLength"] = 1, ["maxLength"] = Limits.MaxSkuLength },
+        [(typeof(ReceiptLineSubmission), "description")] = new() { ["maxLength"] = Limits.MaxDescriptionLength },
+        [(typeof(ReceiptLineSubmission), "quantity")] = new() { ["exclusiveMinimum"] = 0, ["maximum"] = Limits.MaxQuantity, ["multipleOf"] = Step(Limits.QuantityDecimals) },
         [(typeof(ReceiptLineSubmission), "unitPrice")] = Money(),
         [(typeof(ReceiptLineSubmission), "discount")] = Money(),
         [(typeof(ReceiptLineSubmission), "amount")] = Money(),
         [(typeof(ReceiptLineSubmission), "originalLineNumber")] = new() { ["minimum"] = 1 },
-        [(typeof(BatchSubmission), "receipts")] = new() { ["minItems"] = 1, ["maxItems"] = MaxReceiptsPerBatch },
+        [(typeof(BatchSubmission), "receipts")] = new() { ["minItems"] = 1, ["maxItems"] = Limits.MaxReceiptsPerBatch },
         [(typeof(ReceiptAccepted), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
         [(typeof(BatchItemResult), "status")] = OneOf(BatchItemStatuses.Accepted, BatchItemStatuses.Duplicate, BatchItemStatuses.Rejected),
         [(typeof(ReceiptStatusView), "type")] = OneOf(ReceiptTypes.Sale, ReceiptTypes.Return),
         [(typeof(ReceiptStatusView), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
-        [(typeof(ChainRegistration), "name")] = new() { ["minLength"] = 1, ["maxLength"] = 200 },
+        [(typeof(ChainRegistration), "name")] = new() { ["minLength"] = 1, ["maxLength"] = Limits.MaxChainNameLength },
         [(typeof(CreateClientRequest), "clientId")] = DotlessIdentifier(),
         [(typeof(CreateClientRequest), "role")] = OneOf(ClientRoles.Pos, ClientRoles.Chain, ClientRoles.Operator),
         [(typeof(CreatedClient), "role")] = OneOf(ClientRoles.Pos, ClientRoles.Chain, ClientRoles.Operator),
@@ -251,13 +244,16 @@ public static partial class ApiDescription
     };
 
     private static JsonObject Identifier() =>
-        new() { ["pattern"] = IdentifierPattern, ["minLength"] = 1, ["maxLength"] = MaxIdentifierLength };
+        new() { ["pattern"] = Ids.Pattern, ["minLength"] = 1, ["maxLength"] = Ids.MaxLength };
 
     private static JsonObject DotlessIdentifier() =>
-        new() { ["pattern"] = DotlessIdentifierPattern, ["minLength"] = 1, ["maxLength"] = MaxIdentifierLength };
+        new() { ["pattern"] = Ids.DotlessPattern, ["minLength"] = 1, ["maxLength"] = Ids.MaxLength };
 
     private static JsonObject Money() =>
-        new() { ["minimum"] = 0, ["maximum"] = MaxMoney, ["multipleOf"] = 0.01m };
+        new() { ["minimum"] = 0, ["maximum"] = Limits.MaxMoney, ["multipleOf"] = Step(Limits.MoneyDecimals) };
+
+    /// <summary>The JSON Schema <c>multipleOf</c> of a number with at most <paramref name="decimals"/> places: 0.01 for two.</summary>
+    private static decimal Step(int decimals) => new(1, 0, 0, false, (byte)decimals);
 
     private static JsonObject OneOf(params string[] values) =>
         new() { ["enum"] = new JsonArray([.. values.Select(value => JsonValue.Create(value))]) };
@@ -336,11 +332,11 @@ public static partial class ApiDescription
     /// <summary>The paths of api.md, collecting the wire types their bodies use.</summary>
     private sealed class Operations
     {
-        private const string MaxReceiptBody = "256 KiB";
-        private const string MaxBatchBody = "8 MiB";
-        private const string MaxAdminBody = "64 KiB";
-        private const string MaxProductListBody = "25 MiB";
-        private const string MaxPublishBody = "4 KiB";
+        private static readonly string MaxReceiptBody = Limits.Describe(Limits.MaxReceiptBodyBytes);
+        private static readonly string MaxBatchBody = Limits.Describe(Limits.MaxBatchBodyBytes);
+        private static readonly string MaxAdminBody = Limits.Describe(Limits.MaxAdminBodyBytes);
+        private static readonly string MaxProductListBody = Limits.Describe(Limits.MaxProductListBodyBytes);
+        private static readonly string MaxPublishBody = Limits.Describe(Limits.MaxProductListPublishBodyBytes);
 
         private readonly HashSet<Type> _schemaTypes = [];
 
@@ -409,7 +405,7 @@ public static partial class ApiDescription
 
         private JsonObject PostReceiptBatch() => Operation(
             "PostReceiptBatch", Tags.Receipts, "Post many receipts",
-            $"Roles `pos` and `operator`. 1–{MaxReceiptsPerBatch} receipts, each validated and stored on its own: one bad receipt does not "
+            $"Roles `pos` and `operator`. 1–{Limits.MaxReceiptsPerBatch} receipts, each validated and stored on its own: one bad receipt does not "
             + $"reject the others. Only a malformed envelope is a 400. Body at most {MaxBatchBody}.",
             requestBody: JsonBody(typeof(BatchSubmission), "The receipts."),
             responses: new()
@@ -439,7 +435,7 @@ public static partial class ApiDescription
         private JsonObject GetMemberPoints() => Operation(
             "GetMemberPoints", Tags.Members, "Read a member's points",
             "Roles `pos` and `operator`. A member with no postings yet has a zero balance, not a 404.",
-            parameters: [PathParameter("memberId", "The loyalty member.", IdentifierSchema(DotlessIdentifierPattern))],
+            parameters: [PathParameter("memberId", "The loyalty member.", IdentifierSchema(Ids.DotlessPattern))],
             responses: new()
             {
                 ["200"] = Answer("The member's balance: earned minus reversed.", Schema(typeof(MemberPointsView))),
@@ -451,12 +447,12 @@ public static partial class ApiDescription
 
         private JsonObject ListSettlements() => Operation(
             "ListSettlements", Tags.Settlements, "List a chain's settlement days",
-            "Roles `chain` (its own chains) and `operator`. The manifests of the chain's settled days from `from` to `to`, at most 92 days.",
+            $"Roles `chain` (its own chains) and `operator`. The manifests of the chain's settled days from `from` to `to`, at most {Limits.MaxSettlementListDays} days.",
             parameters:
             [
                 ChainIdParameter(),
                 QueryParameter("from", "The first posting date, inclusive.", Date()),
-                QueryParameter("to", "The last posting date, inclusive; at most 92 days after `from`.", Date()),
+                QueryParameter("to", $"The last posting date, inclusive; at most {Limits.MaxSettlementListDays} days after `from`.", Date()),
             ],
             responses: new()
             {
@@ -545,7 +541,7 @@ public static partial class ApiDescription
         private static JsonObject AdminRevokeClient() => Operation(
             "AdminRevokeClient", Tags.Admin, "Revoke an API client",
             "Role `operator`. The client's key stops working at once. Revoking a revoked client is a 204 too.",
-            parameters: [PathParameter("clientId", "The client to revoke.", IdentifierSchema(DotlessIdentifierPattern))],
+            parameters: [PathParameter("clientId", "The client to revoke.", IdentifierSchema(Ids.DotlessPattern))],
             responses: new()
             {
                 ["204"] = new JsonObject { ["description"] = "Revoked." },
@@ -785,7 +781,7 @@ public static partial class ApiDescription
             ["schema"] = schema,
         };
 
-        private static JsonObject ChainIdParameter() => PathParameter("chainId", "The retail chain.", IdentifierSchema(IdentifierPattern));
+        private static JsonObject ChainIdParameter() => PathParameter("chainId", "The retail chain.", IdentifierSchema(Ids.Pattern));
 
         private static JsonObject DateParameter() => PathParameter("date", "The posting date, `YYYY-MM-DD`.", Date());
 
@@ -802,7 +798,7 @@ public static partial class ApiDescription
             ["type"] = "string",
             ["pattern"] = pattern,
             ["minLength"] = 1,
-            ["maxLength"] = MaxIdentifierLength,
+            ["maxLength"] = Ids.MaxLength,
         };
 
         private static class Shared

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Infrastructure.Auth;
@@ -85,9 +86,6 @@ public static class RoleNames
 /// </remarks>
 public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner provisioner, ChainRegistry chains, TimeProvider timeProvider)
 {
-    /// <summary>Keeps a client's entity far below the 64 KiB property limit, with room to spare for any chain id.</summary>
-    public const int MaxChainsPerClient = 256;
-
     private const string RowKey = "client";
     private const string RoleProperty = "Role";
     private const string ChainsProperty = "Chains";
@@ -201,7 +199,7 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
         }
         else if (!ApiKeys.IsValidClientId(request.ClientId))
         {
-            errors["clientId"] = ["must be 1–64 characters of A–Z, a–z, 0–9, '_' and '-'."];
+            errors["clientId"] = [$"must be {Ids.DotlessRule}."];
         }
         else if (request.ClientId == ApiKeys.BootstrapOperatorClientId)
         {
@@ -223,9 +221,9 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
         {
             errors["chains"] = [$"must name at least one chain for the '{RoleNames.ToName(role)}' role."];
         }
-        else if (chainIds.Count > MaxChainsPerClient)
+        else if (chainIds.Count > Limits.MaxChainsPerClient)
         {
-            errors["chains"] = [$"must name at most {MaxChainsPerClient} chains."];
+            errors["chains"] = [$"must name at most {Limits.MaxChainsPerClient} chains."];
         }
         else
         {
@@ -235,7 +233,7 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
                 var chainId = chainIds[index];
                 if (!ChainRegistry.IsValidChainId(chainId))
                 {
-                    errors[$"chains[{index}]"] = ["must be a chain id: 1–64 characters of A–Z, a–z, 0–9, '.', '_' and '-'."];
+                    errors[$"chains[{index}]"] = [$"must be a chain id: {Ids.Rule}."];
                 }
                 else if (!seen.Add(chainId))
                 {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Members;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
@@ -20,15 +21,12 @@ public sealed class MemberFunctions(ApiGate gate, MemberAccounts members)
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, Readers, async _ =>
         {
-            if (!IsMemberId(memberId))
+            if (!Ids.IsDotlessId(memberId))
             {
-                return Problems.Validation(new Dictionary<string, string[]> { ["memberId"] = ["must be 1–64 characters of A–Z, a–z, 0–9, '_' and '-'."] });
+                return Problems.Validation(new Dictionary<string, string[]> { ["memberId"] = [$"must be {Ids.DotlessRule}."] });
             }
 
             var balance = await members.FindAsync(memberId, cancellationToken) ?? new MemberBalance(0, 0, null);
             return new OkObjectResult(new MemberPointsView(memberId, balance.Balance, balance.Earned, balance.Reversed, balance.UpdatedAt));
         }, cancellationToken);
-
-    private static bool IsMemberId(string memberId) =>
-        memberId.Length is >= 1 and <= 64 && memberId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }

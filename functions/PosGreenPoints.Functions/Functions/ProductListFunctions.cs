@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.ProductLists;
 using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure.Auth;
@@ -16,8 +17,6 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The operator's endpoints for product lists (api.md, Admin; lists-and-rules.md, "Product lists").</summary>
 public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publisher, ILogger<ProductListFunctions> logger)
 {
-    public const int MaxPublishBodyBytes = 4 * 1024;
-
     private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
 
     /// <summary>Publishes a list from a <c>text/csv</c> body of at most 25 MiB, read as it arrives.</summary>
@@ -37,7 +36,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
                     "Send the list as text/csv (UTF-8).");
             }
 
-            if (request.ContentLength > ProductListPublisher.MaxBodyBytes)
+            if (request.ContentLength > Limits.MaxProductListBodyBytes)
             {
                 return TooLarge();
             }
@@ -45,7 +44,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
             PublishOutcome outcome;
             try
             {
-                outcome = await publisher.PublishAsync(listId, request.Body, ProductListPublisher.MaxBodyBytes, cancellationToken);
+                outcome = await publisher.PublishAsync(listId, request.Body, Limits.MaxProductListBodyBytes, cancellationToken);
             }
             catch (BadHttpRequestException failure)
             {
@@ -94,7 +93,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, OperatorOnly, async caller =>
         {
-            var (body, problem) = await RequestBody.ReadJsonAsync<ProductListPublish>(request, MaxPublishBodyBytes, cancellationToken);
+            var (body, problem) = await RequestBody.ReadJsonAsync<ProductListPublish>(request, Limits.MaxProductListPublishBodyBytes, cancellationToken);
             if (body is null)
             {
                 return problem!;
@@ -160,7 +159,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
             StatusCodes.Status413PayloadTooLarge,
             ProblemTypes.PayloadTooLarge,
             "The request body is too large.",
-            $"The limit is {ProductListPublisher.MaxBodyBytes} bytes. Publish a larger list through POST /api/v1/admin/product-lists/{{listId}}/uploads.");
+            $"The limit is {Limits.MaxProductListBodyBytes} bytes. Publish a larger list through POST /api/v1/admin/product-lists/{{listId}}/uploads.");
 
     /// <summary>True for <c>text/csv</c> (in UTF-8, when a charset is named) or no content type.</summary>
     private static bool IsCsvOrUnspecified(HttpRequest request) =>

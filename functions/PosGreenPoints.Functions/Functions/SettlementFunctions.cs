@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
@@ -14,7 +15,6 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>Settlement files: the nightly timer, the chains' downloads and the operator's re-run (api.md, "Settlements").</summary>
 public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, SettlementStore store, SettlementWriter writer, DailySettlement daily)
 {
-    public const int MaxListDays = 92;
     public const string Sha256Header = "X-Content-SHA256";
 
     private static readonly IReadOnlySet<Role> Readers = FrozenSet.Create(Role.Chain, Role.Operator);
@@ -45,9 +45,9 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
                 {
                     errors["to"] = ["must not be before 'from'."];
                 }
-                else if (last.DayNumber - first.DayNumber + 1 > MaxListDays)
+                else if (last.DayNumber - first.DayNumber + 1 > Limits.MaxSettlementListDays)
                 {
-                    errors["to"] = [$"must be at most {MaxListDays} days from 'from', both included."];
+                    errors["to"] = [$"must be at most {Limits.MaxSettlementListDays} days from 'from', both included."];
                 }
             }
 
