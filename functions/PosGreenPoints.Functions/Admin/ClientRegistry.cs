@@ -58,6 +58,7 @@ public static class RoleNames
     {
         Role.Pos => ClientRoles.Pos,
         Role.Chain => ClientRoles.Chain,
+        Role.App => ClientRoles.App,
         Role.Operator => ClientRoles.Operator,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Not a role."),
     };
@@ -68,6 +69,7 @@ public static class RoleNames
         {
             ClientRoles.Pos => (true, Role.Pos),
             ClientRoles.Chain => (true, Role.Chain),
+            ClientRoles.App => (true, Role.App),
             ClientRoles.Operator => (true, Role.Operator),
             _ => (false, default),
         };
@@ -209,7 +211,7 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
         var knownRole = RoleNames.TryParse(request.Role, out role);
         if (!knownRole)
         {
-            errors["role"] = [$"must be '{ClientRoles.Pos}', '{ClientRoles.Chain}' or '{ClientRoles.Operator}'."];
+            errors["role"] = [$"must be '{ClientRoles.Pos}', '{ClientRoles.Chain}', '{ClientRoles.App}' or '{ClientRoles.Operator}'."];
         }
 
         var chainIds = request.Chains ?? [];
@@ -217,7 +219,12 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
         {
             errors["chains"] = ["must be empty for the operator role, which has every chain."];
         }
-        else if (knownRole && role != Role.Operator && chainIds.Count == 0)
+        else if (knownRole && role == Role.App && chainIds.Count > 0)
+        {
+            // Refused rather than ignored: stored chains would suggest a scope that nothing enforces.
+            errors["chains"] = ["must be empty for the app role, which reads members scheme-wide and has no chain."];
+        }
+        else if (knownRole && role is (Role.Pos or Role.Chain) && chainIds.Count == 0)
         {
             errors["chains"] = [$"must name at least one chain for the '{RoleNames.ToName(role)}' role."];
         }

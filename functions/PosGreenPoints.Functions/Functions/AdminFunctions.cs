@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -16,15 +15,13 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The operator's endpoints for chains and API clients (api.md, Admin).</summary>
 public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientRegistry clients, ILogger<AdminFunctions> logger)
 {
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-
     /// <summary>Registers a chain (201 with a Location) or updates it (200); both answer the chain as stored.</summary>
     [Function("AdminPutChain")]
     public Task<IActionResult> PutChain(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/chains/{chainId}")] HttpRequest request,
         string chainId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminPutChain, async caller =>
         {
             var (registration, problem) = await RequestBody.ReadJsonAsync<ChainRegistration>(request, Limits.MaxAdminBodyBytes, cancellationToken);
             if (registration is null)
@@ -56,7 +53,7 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
     public Task<IActionResult> CreateClient(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/clients")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminCreateClient, async caller =>
         {
             var (clientRequest, problem) = await RequestBody.ReadJsonAsync<CreateClientRequest>(request, Limits.MaxAdminBodyBytes, cancellationToken);
             if (clientRequest is null)
@@ -102,7 +99,7 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/clients/{clientId}")] HttpRequest request,
         string clientId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminRevokeClient, async caller =>
         {
             if (!ApiKeys.IsValidClientId(clientId))
             {

@@ -11,15 +11,13 @@ namespace PosGreenPoints.Functions.Functions;
 
 public sealed class MemberFunctions(ApiGate gate, MemberAccounts members)
 {
-    private static readonly IReadOnlySet<Role> Readers = new HashSet<Role> { Role.Pos, Role.Operator };
-
     /// <summary>A member's balance; a member with no postings yet has a zero balance, not a 404.</summary>
     [Function("GetMemberPoints")]
     public Task<IActionResult> GetMemberPoints(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/members/{memberId}/points")] HttpRequest request,
         string memberId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async _ =>
+        gate.RunAsync(request, AccessPolicy.GetMemberPoints, async _ =>
         {
             if (!Ids.IsDotlessId(memberId))
             {

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -17,15 +16,13 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The operator's endpoints for product lists (api.md, Admin; lists-and-rules.md, "Product lists").</summary>
 public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publisher, ILogger<ProductListFunctions> logger)
 {
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-
     /// <summary>Publishes a list from a <c>text/csv</c> body of at most 25 MiB, read as it arrives.</summary>
     [Function("AdminPutProductList")]
     public Task<IActionResult> PutProductList(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/product-lists/{listId}")] HttpRequest request,
         string listId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminPutProductList, async caller =>
         {
             if (!IsCsvOrUnspecified(request))
             {
@@ -63,7 +60,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
     public Task<IActionResult> ListProductLists(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/product-lists")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async _ =>
+        gate.RunAsync(request, AccessPolicy.AdminListProductLists, async _ =>
             new OkObjectResult(await publisher.ListCurrentAsync(cancellationToken)), cancellationToken);
 
     /// <summary>A write-only SAS URL, valid 30 minutes, for a list too large for the PUT.</summary>
@@ -72,7 +69,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/product-lists/{listId}/uploads")] HttpRequest request,
         string listId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminCreateProductListUpload, async caller =>
         {
             if (await publisher.CreateUploadAsync(listId, cancellationToken) is not { } upload)
             {
@@ -91,7 +88,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/product-lists/{listId}/publish")] HttpRequest request,
         string listId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminPublishProductList, async caller =>
         {
             var (body, problem) = await RequestBody.ReadJsonAsync<ProductListPublish>(request, Limits.MaxProductListPublishBodyBytes, cancellationToken);
             if (body is null)

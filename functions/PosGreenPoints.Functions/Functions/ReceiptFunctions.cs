@@ -15,14 +15,11 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The receipts API of api.md: post one, post a batch, read one.</summary>
 public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submissions, ReceiptQueries queries)
 {
-    private static readonly IReadOnlySet<Role> Posters = new HashSet<Role> { Role.Pos, Role.Operator };
-    private static readonly IReadOnlySet<Role> Readers = new HashSet<Role> { Role.Pos, Role.Chain, Role.Operator };
-
     [Function("PostReceipt")]
     public Task<IActionResult> PostReceipt(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Posters, caller => WithJsonBody(request, Limits.MaxReceiptBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostReceipt, caller => WithJsonBody(request, Limits.MaxReceiptBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object)
             {
@@ -49,7 +46,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
     public Task<IActionResult> PostReceiptBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts/batch")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Posters, caller => WithJsonBody(request, Limits.MaxBatchBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostReceiptBatch, caller => WithJsonBody(request, Limits.MaxBatchBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object
                 || !body.TryGetProperty("receipts", out var receipts)
@@ -79,7 +76,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/receipts/{receiptId}")] HttpRequest request,
         string receiptId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetReceipt, async caller =>
             await queries.FindAsync(receiptId, caller, cancellationToken) is { } receipt
                 ? new OkObjectResult(receipt)
                 : Problems.NotFound(), cancellationToken);

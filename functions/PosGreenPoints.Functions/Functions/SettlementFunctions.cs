@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -17,9 +16,6 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
 {
     public const string Sha256Header = "X-Content-SHA256";
 
-    private static readonly IReadOnlySet<Role> Readers = FrozenSet.Create(Role.Chain, Role.Operator);
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-
     [Function("SettleYesterday")]
     public Task SettleYesterday([TimerTrigger("%" + SettlementOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
         daily.RunAsync(cancellationToken);
@@ -29,7 +25,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/settlements/{chainId}")] HttpRequest request,
         string chainId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.ListSettlements, async caller =>
         {
             if (!await IsVisibleAsync(caller, chainId, cancellationToken))
             {
@@ -65,7 +61,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         string chainId,
         string date,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetSettlement, async caller =>
         {
             var (refused, postingDate) = await ReadableDayAsync(caller, chainId, date, cancellationToken);
             if (refused is not null)
@@ -85,7 +81,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         string chainId,
         string date,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetSettlementFile, async caller =>
         {
             var (refused, postingDate) = await ReadableDayAsync(caller, chainId, date, cancellationToken);
             if (refused is not null)
@@ -117,7 +113,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         string chainId,
         string date,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async _ =>
+        gate.RunAsync(request, AccessPolicy.AdminRunSettlement, async _ =>
         {
             if (!TryParseDate(date, out var postingDate))
             {
