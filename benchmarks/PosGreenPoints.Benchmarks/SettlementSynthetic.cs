@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PosGreenPoints.Functions.Settlement;
 
 namespace PosGreenPoints.Benchmarks;
 

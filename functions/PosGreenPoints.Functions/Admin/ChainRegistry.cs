@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Text.RegularExpressions;
 using Azure;
 using Azure.Data.Tables;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Functions.Infrastructure;
 
@@ -46,10 +46,9 @@ public abstract record ChainUpsert
 /// (<see cref="LockTimeZoneAsync"/> reads storage for a chain not known to be locked). Only chains that exist are cached: a chain
 /// registered a moment ago is found everywhere at once.
 /// </remarks>
-public sealed partial class ChainRegistry(TableServiceClient tables, StorageProvisioner provisioner, TimeProvider timeProvider)
+public sealed class ChainRegistry(TableServiceClient tables, StorageProvisioner provisioner, TimeProvider timeProvider)
 {
     public const string DefaultTimeZoneId = "Asia/Shanghai";
-    public const int MaxNameLength = 200;
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
 
     private const string RowKey = "chain";
@@ -69,8 +68,8 @@ public sealed partial class ChainRegistry(TableServiceClient tables, StorageProv
     private readonly ProvisionedTable _table = new(provisioner, tables, StorageNames.Tables.Chains);
     private readonly ConcurrentDictionary<string, CachedChain> _cache = new(StringComparer.Ordinal);
 
-    /// <summary>1–64 characters of <c>[A-Za-z0-9._-]</c>, compared case-sensitively.</summary>
-    public static bool IsValidChainId([NotNullWhen(true)] string? chainId) => chainId is not null && ChainIdPattern().IsMatch(chainId);
+    /// <summary>An id (<see cref="Ids.IsId"/>), compared case-sensitively.</summary>
+    public static bool IsValidChainId([NotNullWhen(true)] string? chainId) => Ids.IsId(chainId);
 
     /// <summary>
     /// A canonical IANA time zone id that this machine knows. Windows ids (<c>China Standard Time</c>),
@@ -103,9 +102,9 @@ public sealed partial class ChainRegistry(TableServiceClient tables, StorageProv
         {
             errors["name"] = ["is required."];
         }
-        else if (name.Length > MaxNameLength)
+        else if (name.Length > Limits.MaxChainNameLength)
         {
-            errors["name"] = [$"must be at most {MaxNameLength} characters."];
+            errors["name"] = [$"must be at most {Limits.MaxChainNameLength} characters."];
         }
         else if (name.Any(char.IsControl))
         {
@@ -260,8 +259,4 @@ public sealed partial class ChainRegistry(TableServiceClient tables, StorageProv
             entity.GetDateTimeOffset(CreatedAtProperty));
 
     private sealed record CachedChain(Chain Chain, DateTimeOffset ExpiresAt);
-
-    // \z rather than $, which would also match before a trailing newline.
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ChainIdPattern();
 }

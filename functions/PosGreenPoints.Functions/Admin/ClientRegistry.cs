@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Infrastructure.Auth;
@@ -57,6 +58,7 @@ public static class RoleNames
     {
         Role.Pos => ClientRoles.Pos,
         Role.Chain => ClientRoles.Chain,
+        Role.App => ClientRoles.App,
         Role.Operator => ClientRoles.Operator,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Not a role."),
     };
@@ -67,6 +69,7 @@ public static class RoleNames
         {
             ClientRoles.Pos => (true, Role.Pos),
             ClientRoles.Chain => (true, Role.Chain),
+            ClientRoles.App => (true, Role.App),
             ClientRoles.Operator => (true, Role.Operator),
             _ => (false, default),
         };
@@ -85,9 +88,6 @@ public static class RoleNames
 /// </remarks>
 public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner provisioner, ChainRegistry chains, TimeProvider timeProvider)
 {
-    /// <summary>Keeps a client's entity far below the 64 KiB property limit, with room to spare for any chain id.</summary>
-    public const int MaxChainsPerClient = 256;
-
     private const string RowKey = "client";
     private const string RoleProperty = "Role";
     private const string ChainsProperty = "Chains";
@@ -201,7 +201,7 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
         }
         else if (!ApiKeys.IsValidClientId(request.ClientId))
         {
-            errors["clientId"] = ["must be 1–64 characters of A–Z, a–z, 0–9, '_' and '-'."];
+            errors["clientId"] = [$"must be {Ids.DotlessRule}."];
         }
         else if (request.ClientId == ApiKeys.BootstrapOperatorClientId)
         {
@@ -211,7 +211,7 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
         var knownRole = RoleNames.TryParse(request.Role, out role);
         if (!knownRole)
         {
-            errors["role"] = [$"must be '{ClientRoles.Pos}', '{ClientRoles.Chain}' or '{ClientRoles.Operator}'."];
+            errors["role"] = [$"must be '{ClientRoles.Pos}', '{ClientRoles.Chain}', '{ClientRoles.App}' or '{ClientRoles.Operator}'."];
         }
 
         var chainIds = request.Chains ?? [];
@@ -219,13 +219,18 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
         {
             errors["chains"] = ["must be empty for the operator role, which has every chain."];
         }
-        else if (knownRole && role != Role.Operator && chainIds.Count == 0)
+        else if (knownRole && role == Role.App && chainIds.Count > 0)
+        {
+            // Refused rather than ignored: stored chains would suggest a scope that nothing enforces.
+            errors["chains"] = ["must be empty for the app role, which reads members scheme-wide and has no chain."];
+        }
+        else if (knownRole && role is (Role.Pos or Role.Chain) && chainIds.Count == 0)
         {
             errors["chains"] = [$"must name at least one chain for the '{RoleNames.ToName(role)}' role."];
         }
-        else if (chainIds.Count > MaxChainsPerClient)
+        else if (chainIds.Count > Limits.MaxChainsPerClient)
         {
-            errors["chains"] = [$"must name at most {MaxChainsPerClient} chains."];
+            errors["chains"] = [$"must name at most {Limits.MaxChainsPerClient} chains."];
         }
         else
         {
@@ -235,7 +240,7 @@ public sealed class ClientRegistry(TableServiceClient tables, StorageProvisioner
                 var chainId = chainIds[index];
                 if (!ChainRegistry.IsValidChainId(chainId))
                 {
-                    errors[$"chains[{index}]"] = ["must be a chain id: 1–64 characters of A–Z, a–z, 0–9, '.', '_' and '-'."];
+                    errors[$"chains[{index}]"] = [$"must be a chain id: {Ids.Rule}."];
                 }
                 else if (!seen.Add(chainId))
                 {

@@ -65,9 +65,6 @@ public sealed partial class ProductListPublisher(
     ClassificationIndexProvider index,
     TimeProvider clock)
 {
-    /// <summary>The PUT's limit (25 MiB), below the ~30 MB the Functions front door lets through.</summary>
-    public const long MaxBodyBytes = 25 * 1024 * 1024;
-
     public const string CsvContentType = "text/csv; charset=utf-8";
 
     /// <summary>How long an upload URL works.</summary>

@@ -1,10 +1,10 @@
-using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
@@ -15,19 +15,15 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The operator's endpoints for chains and API clients (api.md, Admin).</summary>
 public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientRegistry clients, ILogger<AdminFunctions> logger)
 {
-    public const int MaxBodyBytes = 64 * 1024;
-
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-
     /// <summary>Registers a chain (201 with a Location) or updates it (200); both answer the chain as stored.</summary>
     [Function("AdminPutChain")]
     public Task<IActionResult> PutChain(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/chains/{chainId}")] HttpRequest request,
         string chainId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminPutChain, async caller =>
         {
-            var (registration, problem) = await RequestBody.ReadJsonAsync<ChainRegistration>(request, MaxBodyBytes, cancellationToken);
+            var (registration, problem) = await RequestBody.ReadJsonAsync<ChainRegistration>(request, Limits.MaxAdminBodyBytes, cancellationToken);
             if (registration is null)
             {
                 return problem!;
@@ -57,9 +53,9 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
     public Task<IActionResult> CreateClient(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/clients")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminCreateClient, async caller =>
         {
-            var (clientRequest, problem) = await RequestBody.ReadJsonAsync<CreateClientRequest>(request, MaxBodyBytes, cancellationToken);
+            var (clientRequest, problem) = await RequestBody.ReadJsonAsync<CreateClientRequest>(request, Limits.MaxAdminBodyBytes, cancellationToken);
             if (clientRequest is null)
             {
                 return problem!;
@@ -103,12 +99,12 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/clients/{clientId}")] HttpRequest request,
         string clientId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminRevokeClient, async caller =>
         {
             if (!ApiKeys.IsValidClientId(clientId))
             {
                 return Problems.Validation(
-                    new Dictionary<string, string[]> { ["clientId"] = ["must be 1–64 characters of A–Z, a–z, 0–9, '_' and '-'."] },
+                    new Dictionary<string, string[]> { ["clientId"] = [$"must be {Ids.DotlessRule}."] },
                     "The client id in the path is not valid.");
             }
 

@@ -1,8 +1,8 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
 using PosGreenPoints.Functions.Points;
@@ -13,16 +13,13 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>A member's wallet (wallet.md): balance, statement, lots; and the expiry timer.</summary>
 public sealed class MemberFunctions(ApiGate gate, WalletReads wallets, WalletExpiry expiry, MemberStore store, PointsRules rules)
 {
-    private static readonly IReadOnlySet<Role> WalletReaders = FrozenSet.Create(Role.Pos, Role.Chain, Role.App, Role.Operator);
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-
     /// <summary>A member's balance at one instant; 404 for a member with no posting, or none the caller may see.</summary>
     [Function("GetMemberPoints")]
     public Task<IActionResult> GetMemberPoints(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/members/{memberId}/points")] HttpRequest request,
         string memberId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, WalletReaders, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetMemberPoints, async caller =>
             InvalidMemberId(memberId) ?? Found(await wallets.BalanceAsync(memberId, caller, cancellationToken)), cancellationToken);
 
     [Function("GetMemberLots")]
@@ -30,7 +27,7 @@ public sealed class MemberFunctions(ApiGate gate, WalletReads wallets, WalletExp
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/members/{memberId}/lots")] HttpRequest request,
         string memberId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, WalletReaders, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetMemberLots, async caller =>
             InvalidMemberId(memberId) ?? Found(await wallets.LotsAsync(memberId, caller, cancellationToken)), cancellationToken);
 
     [Function("GetMemberStatement")]
@@ -38,7 +35,7 @@ public sealed class MemberFunctions(ApiGate gate, WalletReads wallets, WalletExp
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/members/{memberId}/statement")] HttpRequest request,
         string memberId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, WalletReaders, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetMemberStatement, async caller =>
         {
             if (InvalidMemberId(memberId) is { } invalid)
             {
@@ -72,15 +69,13 @@ public sealed class MemberFunctions(ApiGate gate, WalletReads wallets, WalletExp
     public Task<IActionResult> MigrateWallets(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/wallets/migrate")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async _ =>
+        gate.RunAsync(request, AccessPolicy.AdminMigrateWallets, async _ =>
             new OkObjectResult(new { migrated = await store.MigrateAllAsync(cancellationToken) }), cancellationToken);
 
     private static IActionResult Found(object? view) => view is null ? Problems.NotFound("There is no such member, or none with a posting at this key's chains.") : new OkObjectResult(view);
 
     private static ObjectResult? InvalidMemberId(string memberId) =>
-        memberId.Length is >= 1 and <= 64 && memberId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
-            ? null
-            : Problems.Validation(new Dictionary<string, string[]> { ["memberId"] = ["must be 1–64 characters of A–Z, a–z, 0–9, '_' and '-'."] });
+        Ids.IsDotlessId(memberId) ? null : Problems.Validation(new Dictionary<string, string[]> { ["memberId"] = [$"must be {Ids.DotlessRule}."] });
 
     /// <summary>A date (YYYY-MM-DD, a whole day in the scheme's zone) or an RFC 3339 instant with an offset.</summary>
     private DateTimeOffset? Instant(HttpRequest request, string name, bool endOfDay, Dictionary<string, string[]> errors)

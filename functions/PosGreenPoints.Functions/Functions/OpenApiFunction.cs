@@ -1,15 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using PosGreenPoints.Contracts.OpenApi;
 using PosGreenPoints.Functions.Infrastructure.Http;
 
 namespace PosGreenPoints.Functions.Functions;
 
 /// <summary>
 /// Serves the OpenAPI document of the API, for POS vendors to generate a client from: the committed
-/// <c>contracts/openapi.json</c>, embedded in the Contracts assembly, which a unit test keeps equal to
-/// what <see cref="ApiDescription"/> generates from the wire types.
+/// <c>contracts/openapi.json</c>, embedded in this assembly, which a unit test keeps equal to what
+/// tools/PosGreenPoints.OpenApi generates from the wire types and the access policy.
 /// </summary>
 public sealed class OpenApiFunction
 {
@@ -31,8 +30,8 @@ public sealed class OpenApiFunction
 
     private static byte[] ReadDocument()
     {
-        using var resource = typeof(ApiDescription).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The Contracts assembly has no embedded {ResourceName}.");
+        using var resource = typeof(OpenApiFunction).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"The app's assembly has no embedded {ResourceName}.");
         using var copy = new MemoryStream();
         resource.CopyTo(copy);
         return copy.ToArray();

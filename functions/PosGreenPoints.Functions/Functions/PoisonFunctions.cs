@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -11,19 +10,17 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The operator's view of messages that failed processing, and their replay (api.md, Admin).</summary>
 public sealed class PoisonFunctions(ApiGate gate, PoisonQueues poison)
 {
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-
     [Function("AdminGetPoison")]
     public Task<IActionResult> GetPoison(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/poison")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async _ => new OkObjectResult(await poison.ReportAsync(cancellationToken)), cancellationToken);
+        gate.RunAsync(request, AccessPolicy.AdminGetPoison, async _ => new OkObjectResult(await poison.ReportAsync(cancellationToken)), cancellationToken);
 
     [Function("AdminReplayPoison")]
     public Task<IActionResult> ReplayPoison(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/poison/replay")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async _ =>
+        gate.RunAsync(request, AccessPolicy.AdminReplayPoison, async _ =>
         {
             var queue = request.Query["queue"];
             if (queue.Count != 1 || string.IsNullOrWhiteSpace(queue[0]))

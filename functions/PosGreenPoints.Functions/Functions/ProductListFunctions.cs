@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -6,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.ProductLists;
 using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure.Auth;
@@ -16,17 +16,13 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The operator's endpoints for product lists (api.md, Admin; lists-and-rules.md, "Product lists").</summary>
 public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publisher, ILogger<ProductListFunctions> logger)
 {
-    public const int MaxPublishBodyBytes = 4 * 1024;
-
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
-
     /// <summary>Publishes a list from a <c>text/csv</c> body of at most 25 MiB, read as it arrives.</summary>
     [Function("AdminPutProductList")]
     public Task<IActionResult> PutProductList(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/product-lists/{listId}")] HttpRequest request,
         string listId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminPutProductList, async caller =>
         {
             if (!IsCsvOrUnspecified(request))
             {
@@ -37,7 +33,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
                     "Send the list as text/csv (UTF-8).");
             }
 
-            if (request.ContentLength > ProductListPublisher.MaxBodyBytes)
+            if (request.ContentLength > Limits.MaxProductListBodyBytes)
             {
                 return TooLarge();
             }
@@ -45,7 +41,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
             PublishOutcome outcome;
             try
             {
-                outcome = await publisher.PublishAsync(listId, request.Body, ProductListPublisher.MaxBodyBytes, cancellationToken);
+                outcome = await publisher.PublishAsync(listId, request.Body, Limits.MaxProductListBodyBytes, cancellationToken);
             }
             catch (BadHttpRequestException failure)
             {
@@ -64,7 +60,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
     public Task<IActionResult> ListProductLists(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/product-lists")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async _ =>
+        gate.RunAsync(request, AccessPolicy.AdminListProductLists, async _ =>
             new OkObjectResult(await publisher.ListCurrentAsync(cancellationToken)), cancellationToken);
 
     /// <summary>A write-only SAS URL, valid 30 minutes, for a list too large for the PUT.</summary>
@@ -73,7 +69,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/product-lists/{listId}/uploads")] HttpRequest request,
         string listId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminCreateProductListUpload, async caller =>
         {
             if (await publisher.CreateUploadAsync(listId, cancellationToken) is not { } upload)
             {
@@ -92,9 +88,9 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/product-lists/{listId}/publish")] HttpRequest request,
         string listId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async caller =>
+        gate.RunAsync(request, AccessPolicy.AdminPublishProductList, async caller =>
         {
-            var (body, problem) = await RequestBody.ReadJsonAsync<ProductListPublish>(request, MaxPublishBodyBytes, cancellationToken);
+            var (body, problem) = await RequestBody.ReadJsonAsync<ProductListPublish>(request, Limits.MaxProductListPublishBodyBytes, cancellationToken);
             if (body is null)
             {
                 return problem!;
@@ -160,7 +156,7 @@ public sealed class ProductListFunctions(ApiGate gate, ProductListPublisher publ
             StatusCodes.Status413PayloadTooLarge,
             ProblemTypes.PayloadTooLarge,
             "The request body is too large.",
-            $"The limit is {ProductListPublisher.MaxBodyBytes} bytes. Publish a larger list through POST /api/v1/admin/product-lists/{{listId}}/uploads.");
+            $"The limit is {Limits.MaxProductListBodyBytes} bytes. Publish a larger list through POST /api/v1/admin/product-lists/{{listId}}/uploads.");
 
     /// <summary>True for <c>text/csv</c> (in UTF-8, when a charset is named) or no content type.</summary>
     private static bool IsCsvOrUnspecified(HttpRequest request) =>

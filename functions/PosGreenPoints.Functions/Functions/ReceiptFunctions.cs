@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
@@ -14,17 +15,11 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>The receipts API of api.md: post one, post a batch, read one.</summary>
 public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submissions, ReceiptQueries queries)
 {
-    public const int MaxReceiptBodyBytes = 256 * 1024;
-    public const int MaxBatchBodyBytes = 8 * 1024 * 1024;
-
-    private static readonly IReadOnlySet<Role> Posters = new HashSet<Role> { Role.Pos, Role.Operator };
-    private static readonly IReadOnlySet<Role> Readers = new HashSet<Role> { Role.Pos, Role.Chain, Role.Operator };
-
     [Function("PostReceipt")]
     public Task<IActionResult> PostReceipt(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Posters, caller => WithJsonBody(request, MaxReceiptBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostReceipt, caller => WithJsonBody(request, Limits.MaxReceiptBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object)
             {
@@ -51,19 +46,19 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
     public Task<IActionResult> PostReceiptBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts/batch")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Posters, caller => WithJsonBody(request, MaxBatchBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostReceiptBatch, caller => WithJsonBody(request, Limits.MaxBatchBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object
                 || !body.TryGetProperty("receipts", out var receipts)
                 || receipts.ValueKind != JsonValueKind.Array)
             {
-                return Problems.Validation(new Dictionary<string, string[]> { ["receipts"] = ["is required: an array of 1–500 receipts."] });
+                return Problems.Validation(new Dictionary<string, string[]> { ["receipts"] = [$"is required: an array of 1–{Limits.MaxReceiptsPerBatch} receipts."] });
             }
 
             var count = receipts.GetArrayLength();
-            if (count is 0 or > ReceiptSubmissions.MaxBatchSize)
+            if (count is 0 or > Limits.MaxReceiptsPerBatch)
             {
-                return Problems.Validation(new Dictionary<string, string[]> { ["receipts"] = [$"must hold 1–{ReceiptSubmissions.MaxBatchSize} receipts; it holds {count}."] });
+                return Problems.Validation(new Dictionary<string, string[]> { ["receipts"] = [$"must hold 1–{Limits.MaxReceiptsPerBatch} receipts; it holds {count}."] });
             }
 
             var items = receipts.EnumerateArray().ToList();
@@ -81,7 +76,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/receipts/{receiptId}")] HttpRequest request,
         string receiptId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetReceipt, async caller =>
             await queries.FindAsync(receiptId, caller, cancellationToken) is { } receipt
                 ? new OkObjectResult(receipt)
                 : Problems.NotFound(), cancellationToken);

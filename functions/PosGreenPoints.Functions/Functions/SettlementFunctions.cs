@@ -1,9 +1,9 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
@@ -14,11 +14,7 @@ namespace PosGreenPoints.Functions.Functions;
 /// <summary>Settlement files: the nightly timer, the chains' downloads and the operator's re-run (api.md, "Settlements").</summary>
 public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, SettlementStore store, SettlementWriter writer, DailySettlement daily)
 {
-    public const int MaxListDays = 92;
     public const string Sha256Header = "X-Content-SHA256";
-
-    private static readonly IReadOnlySet<Role> Readers = FrozenSet.Create(Role.Chain, Role.Operator);
-    private static readonly IReadOnlySet<Role> OperatorOnly = FrozenSet.Create(Role.Operator);
 
     [Function("SettleYesterday")]
     public Task SettleYesterday([TimerTrigger("%" + SettlementOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
@@ -29,7 +25,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/settlements/{chainId}")] HttpRequest request,
         string chainId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.ListSettlements, async caller =>
         {
             if (!await IsVisibleAsync(caller, chainId, cancellationToken))
             {
@@ -45,9 +41,9 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
                 {
                     errors["to"] = ["must not be before 'from'."];
                 }
-                else if (last.DayNumber - first.DayNumber + 1 > MaxListDays)
+                else if (last.DayNumber - first.DayNumber + 1 > Limits.MaxSettlementListDays)
                 {
-                    errors["to"] = [$"must be at most {MaxListDays} days from 'from', both included."];
+                    errors["to"] = [$"must be at most {Limits.MaxSettlementListDays} days from 'from', both included."];
                 }
             }
 
@@ -65,7 +61,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         string chainId,
         string date,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetSettlement, async caller =>
         {
             var (refused, postingDate) = await ReadableDayAsync(caller, chainId, date, cancellationToken);
             if (refused is not null)
@@ -85,7 +81,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         string chainId,
         string date,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, Readers, async caller =>
+        gate.RunAsync(request, AccessPolicy.GetSettlementFile, async caller =>
         {
             var (refused, postingDate) = await ReadableDayAsync(caller, chainId, date, cancellationToken);
             if (refused is not null)
@@ -117,7 +113,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         string chainId,
         string date,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, OperatorOnly, async _ =>
+        gate.RunAsync(request, AccessPolicy.AdminRunSettlement, async _ =>
         {
             if (!TryParseDate(date, out var postingDate))
             {

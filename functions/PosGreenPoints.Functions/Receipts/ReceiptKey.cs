@@ -1,4 +1,5 @@
 using System.Globalization;
+using PosGreenPoints.Contracts;
 
 namespace PosGreenPoints.Functions.Receipts;
 
@@ -25,7 +26,7 @@ public sealed record ReceiptKey(string ChainId, string StoreId, DateOnly Busines
         key = null!;
         var parts = receiptId?.Split(Separator);
         if (parts is not { Length: 5 }
-            || !parts.All(IsIdentifier)
+            || !parts.All(Ids.IsId)
             || !DateOnly.TryParseExact(parts[2], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var businessDate))
         {
             return false;
@@ -34,7 +35,4 @@ public sealed record ReceiptKey(string ChainId, string StoreId, DateOnly Busines
         key = new ReceiptKey(parts[0], parts[1], businessDate, parts[3], parts[4]);
         return true;
     }
-
-    private static bool IsIdentifier(string part) =>
-        part.Length is >= 1 and <= 64 && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }

@@ -28,8 +28,6 @@ public abstract record SubmissionOutcome
 /// </summary>
 public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intake, ReturnChecks returns, TimeProvider clock, IOptions<ReceiptOptions> options)
 {
-    public const int MaxBatchSize = 500;
-
     public async Task<SubmissionOutcome> SubmitAsync(JsonElement receipt, Caller caller, CancellationToken cancellationToken)
     {
         var judged = (await JudgeAsync([receipt], caller, cancellationToken))[0];

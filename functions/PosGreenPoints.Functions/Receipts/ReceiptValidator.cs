@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Admin;
 
@@ -28,7 +29,7 @@ namespace PosGreenPoints.Functions.Receipts;
 /// return); several units of one line are returned through its quantity.</item>
 /// <item>Numbers must be integral where an integer is expected (<c>1</c> and <c>1.0</c> are both line 1).
 /// Decimal places are counted on the value, so <c>248.00</c> and <c>248</c> are the same amount.
-/// Quantities are at most <see cref="MaxQuantity"/> and money at most <see cref="MaxMoney"/>: far beyond
+/// Quantities are at most <see cref="Limits.MaxQuantity"/> and money at most <see cref="Limits.MaxMoney"/>: far beyond
 /// any till, and low enough that quantity × unitPrice is exact in <see cref="decimal"/>.</item>
 /// <item>Lengths (description, SKU) count Unicode characters, not UTF-16 units. A SKU is 1–64 printable
 /// characters: letters, marks, digits, punctuation, symbols and inner plain spaces.</item>
@@ -43,14 +44,6 @@ public static partial class ReceiptValidator
 {
     public const string RootPath = "$";
     public const string Currency = "CNY";
-    public const int MaxIdentifierLength = 64;
-    public const int MaxSkuLength = 64;
-    public const int MaxDescriptionLength = 200;
-    public const int MaxLines = 500;
-    public const int QuantityDecimals = 3;
-    public const int MoneyDecimals = 2;
-    public const decimal MaxQuantity = 1_000_000_000m;
-    public const decimal MaxMoney = 1_000_000_000_000m;
     public const int MaxMessagesPerPath = 3;
     public const int MaxErrorPaths = 100;
 
@@ -211,9 +204,9 @@ public static partial class ReceiptValidator
         }
 
         var count = lines.GetArrayLength();
-        if (count is < 1 or > MaxLines)
+        if (count is < 1 or > Limits.MaxLinesPerReceipt)
         {
-            errors.Add("lines", $"must have 1 to {MaxLines} lines.");
+            errors.Add("lines", $"must have 1 to {Limits.MaxLinesPerReceipt} lines.");
             return (validLines, null);
         }
 
@@ -267,7 +260,7 @@ public static partial class ReceiptValidator
         var skuPresent = read.OptionalString(line, "sku", $"{path}.sku", out var sku);
         if (sku is not null && !IsSku(sku))
         {
-            errors.Add($"{path}.sku", $"must be 1 to {MaxSkuLength} printable characters, without leading or trailing spaces.");
+            errors.Add($"{path}.sku", $"must be 1 to {Limits.MaxSkuLength} printable characters, without leading or trailing spaces.");
         }
 
         if (!gtinPresent && !skuPresent)
@@ -276,9 +269,9 @@ public static partial class ReceiptValidator
         }
 
         read.OptionalString(line, "description", $"{path}.description", out var description);
-        if (description is not null && CharacterCount(description) > MaxDescriptionLength)
+        if (description is not null && CharacterCount(description) > Limits.MaxDescriptionLength)
         {
-            errors.Add($"{path}.description", $"must be at most {MaxDescriptionLength} characters.");
+            errors.Add($"{path}.description", $"must be at most {Limits.MaxDescriptionLength} characters.");
         }
 
         var quantity = read.Number(line, "quantity", $"{path}.quantity", NumberRule.Quantity);
@@ -287,7 +280,7 @@ public static partial class ReceiptValidator
         var amount = read.Number(line, "amount", $"{path}.amount", NumberRule.Money);
         if (quantity is { } q && unitPrice is { } p && discount is { } d && amount is { } a)
         {
-            var gross = Math.Round(q * p, MoneyDecimals, MidpointRounding.AwayFromZero);
+            var gross = Math.Round(q * p, Limits.MoneyDecimals, MidpointRounding.AwayFromZero);
             if (d > gross)
             {
                 errors.Add($"{path}.discount", $"must not exceed round(quantity × unitPrice, 2) = {ReceiptCanonicalJson.FormatMoney(gross)}.");
@@ -324,7 +317,7 @@ public static partial class ReceiptValidator
 
     private static bool IsSku(string sku)
     {
-        if (sku.Length == 0 || sku[0] == ' ' || sku[^1] == ' ' || CharacterCount(sku) > MaxSkuLength)
+        if (sku.Length == 0 || sku[0] == ' ' || sku[^1] == ' ' || CharacterCount(sku) > Limits.MaxSkuLength)
         {
             return false;
         }
@@ -351,24 +344,6 @@ public static partial class ReceiptValidator
         }
 
         return count;
-    }
-
-    private static bool IsIdentifier(string text, bool allowDot)
-    {
-        if (text.Length is < 1 or > MaxIdentifierLength)
-        {
-            return false;
-        }
-
-        foreach (var character in text)
-        {
-            if (!(char.IsAsciiLetterOrDigit(character) || character is '_' or '-' || (allowDot && character == '.')))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -421,8 +396,8 @@ public static partial class ReceiptValidator
 
     private sealed record NumberRule(bool ZeroAllowed, decimal Max, int Decimals)
     {
-        public static readonly NumberRule Quantity = new(ZeroAllowed: false, MaxQuantity, QuantityDecimals);
-        public static readonly NumberRule Money = new(ZeroAllowed: true, MaxMoney, MoneyDecimals);
+        public static readonly NumberRule Quantity = new(ZeroAllowed: false, Limits.MaxQuantity, Limits.QuantityDecimals);
+        public static readonly NumberRule Money = new(ZeroAllowed: true, Limits.MaxMoney, Limits.MoneyDecimals);
     }
 
     /// <summary>Reads typed fields, recording at the field's path why one cannot be read.</summary>
@@ -462,9 +437,9 @@ public static partial class ReceiptValidator
         public string? Identifier(JsonElement parent, string name, string path)
         {
             var text = RequiredString(parent, name, path);
-            if (text is not null && !IsIdentifier(text, allowDot: true))
+            if (text is not null && !Ids.IsId(text))
             {
-                errors.Add(path, $"must be 1 to {MaxIdentifierLength} characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+                errors.Add(path, $"must be {Ids.Rule}.");
                 return null;
             }
 
@@ -474,9 +449,9 @@ public static partial class ReceiptValidator
         public string? OptionalMemberId(JsonElement parent, string name, string path)
         {
             OptionalString(parent, name, path, out var text);
-            if (text is not null && !IsIdentifier(text, allowDot: false))
+            if (text is not null && !Ids.IsDotlessId(text))
             {
-                errors.Add(path, $"must be 1 to {MaxIdentifierLength} characters of A-Z, a-z, 0-9, '_' and '-'.");
+                errors.Add(path, $"must be {Ids.DotlessRule}.");
                 return null;
             }
 

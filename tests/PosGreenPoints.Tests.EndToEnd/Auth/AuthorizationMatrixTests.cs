@@ -18,6 +18,7 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
         RevokedKey,
         Pos,
         ChainRole,
+        App,
         Operator,
     }
 
@@ -107,8 +108,12 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
             Expect(caller, 201, Caller.Operator));
         yield return ("DELETE /v1/admin/clients/{clientId}", client => client.DeleteAsync($"api/v1/admin/clients/{newClient}"),
             Expect(caller, 204, Caller.Operator));
+        yield return ("POST /v1/admin/clients (app)", client => client.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest($"matrix-app-{Guid.NewGuid():N}", "app", [])),
+            Expect(caller, 201, Caller.Operator));
+        yield return ("POST /v1/admin/clients (app with a chain)", client => client.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest($"matrix-app-{Guid.NewGuid():N}", "app", [chain])),
+            Expect(caller, 400, Caller.Operator));
         yield return ("GET /v1/members/{memberId}/points", client => client.GetAsync("api/v1/members/GM7Q2K9X/points"),
-            Expect(caller, 200, Caller.Pos, Caller.Operator));
+            Expect(caller, 200, Caller.Pos, Caller.ChainRole, Caller.App, Caller.Operator));
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var range = $"from={today.AddDays(-3):yyyy-MM-dd}&to={today:yyyy-MM-dd}";
@@ -142,6 +147,7 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
             [Caller.RevokedKey] = revoked,
             [Caller.Pos] = await app.CreateClientAsync("pos", own),
             [Caller.ChainRole] = await app.CreateClientAsync("chain", own),
+            [Caller.App] = await app.CreateClientAsync("app"),
             [Caller.Operator] = FunctionAppFixture.OperatorKey,
         };
 

@@ -12,8 +12,8 @@ namespace PosGreenPoints.Tests.Integration.Admin;
 public sealed class ApiGateTests(AzuriteFixture azurite)
 {
     private const string BootstrapKey = "integration-test-operator-key-0123456789abcdef";
-    private static readonly IReadOnlySet<Role> Operators = new HashSet<Role> { Role.Operator };
-    private static readonly IReadOnlySet<Role> PosOnly = new HashSet<Role> { Role.Pos };
+    private static readonly Access Operators = new("test-operators", new HashSet<Role> { Role.Operator }, ChainScoped: false);
+    private static readonly Access PosOnly = new("test-pos-only", new HashSet<Role> { Role.Pos }, ChainScoped: false);
 
     [Fact]
     public async Task No_key_is_401_naming_the_scheme_and_the_action_does_not_run()

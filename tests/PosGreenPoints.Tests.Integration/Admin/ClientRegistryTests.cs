@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure;
@@ -167,7 +168,7 @@ public sealed class ClientRegistryTests(AzuriteFixture azurite)
         { new CreateClientRequest("ok", "chain", []), ["chains"] },
         { new CreateClientRequest("ok", "operator", ["c"]), ["chains"] },
         { new CreateClientRequest("ok", "pos", ["c", "bad id!", null!, "c"]), ["chains[1]", "chains[2]", "chains[3]"] },
-        { new CreateClientRequest("ok", "pos", Enumerable.Range(0, ClientRegistry.MaxChainsPerClient + 1).Select(index => $"c{index}").ToArray()), ["chains"] },
+        { new CreateClientRequest("ok", "pos", Enumerable.Range(0, Limits.MaxChainsPerClient + 1).Select(index => $"c{index}").ToArray()), ["chains"] },
     };
 
     [Theory]

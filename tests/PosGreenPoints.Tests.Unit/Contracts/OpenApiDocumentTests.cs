@@ -5,7 +5,7 @@ using Json.Schema;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using PosGreenPoints.Contracts.OpenApi;
+using PosGreenPoints.OpenApi;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Infrastructure;
 using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;

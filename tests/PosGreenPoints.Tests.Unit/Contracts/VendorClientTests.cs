@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using PosGreenPoints.Tests.Fixtures;
 
 namespace PosGreenPoints.Tests.Unit.Contracts;
 
@@ -69,32 +69,10 @@ public sealed class VendorClientTests
 
     private static async Task RunGeneratorAsync(string root, string output)
     {
-        var info = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = root,
-        };
-        info.ArgumentList.Add(Path.Combine(root, "scripts", "generate-client.sh"));
-        info.ArgumentList.Add(output);
+        var run = await ProcessRun.RunAsync("bash", [Path.Combine(root, "scripts", "generate-client.sh"), output], RunTimeout, root);
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start.");
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        var standardError = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(RunTimeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Regenerate} did not finish within {RunTimeout}.");
-        }
-
-        Assert.True(process.ExitCode == 0,
-            $"{Regenerate} exited with {process.ExitCode} (Kiota is restored by `dotnet tool restore`):{Environment.NewLine}{await standardOutput}{await standardError}");
+        Assert.True(run.ExitCode == 0,
+            $"{Regenerate} exited with {run.ExitCode} (Kiota is restored by `dotnet tool restore`):{Environment.NewLine}{run.StandardOutput}{run.StandardError}");
     }
 
     private static string FindRepositoryRoot()

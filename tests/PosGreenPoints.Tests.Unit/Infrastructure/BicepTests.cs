@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using PosGreenPoints.Tests.Fixtures;
 
 namespace PosGreenPoints.Tests.Unit.Infrastructure;
 
@@ -293,36 +293,8 @@ public sealed partial class BicepTests
     [GeneratedRegex("connectionString", RegexOptions.IgnoreCase)]
     private static partial Regex ConnectionString();
 
-    private static async Task<BicepRun> RunBicepAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo(BicepCli())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryRoot(),
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start.");
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        var standardError = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(RunTimeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"bicep {string.Join(' ', arguments)} did not finish within {RunTimeout}.");
-        }
-
-        return new BicepRun(process.ExitCode, await standardOutput, await standardError);
-    }
+    private static Task<ProcessRun> RunBicepAsync(params string[] arguments) =>
+        ProcessRun.RunAsync(BicepCli(), arguments, RunTimeout, RepositoryRoot());
 
     private static string BicepCli()
     {
@@ -359,11 +331,5 @@ public sealed partial class BicepTests
         }
 
         throw new DirectoryNotFoundException($"No PosGreenPoints.sln above {AppContext.BaseDirectory}.");
-    }
-
-    private sealed record BicepRun(int ExitCode, string StandardOutput, string StandardError)
-    {
-        public override string ToString() =>
-            $"--- stdout ---{Environment.NewLine}{StandardOutput}{Environment.NewLine}--- stderr ---{Environment.NewLine}{StandardError}";
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
+using PosGreenPoints.Benchmarks;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Functions.Settlement;

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using PosGreenPoints.Contracts;
 
 namespace PosGreenPoints.Functions.Infrastructure.Auth;
 
@@ -32,21 +33,19 @@ public static partial class ApiKeys
     /// <summary>Base64url of <see cref="SecretBytes"/> bytes without padding.</summary>
     public const int SecretLength = 43;
 
-    public const int MaxClientIdLength = 64;
-
     /// <summary>The client id of the key from configuration (<c>Auth:BootstrapOperatorKey</c>); no stored client may take it.</summary>
     public const string BootstrapOperatorClientId = "bootstrap-operator";
 
     private const char Separator = '.';
 
-    /// <summary>1–64 characters of <c>[A-Za-z0-9_-]</c>: never a dot, so the first dot of a key ends the client id.</summary>
-    public static bool IsValidClientId(string? clientId) => clientId is not null && ClientIdPattern().IsMatch(clientId);
+    /// <summary>A dotless id (<see cref="Ids.IsDotlessId"/>): never a dot, so the first dot of a key ends the client id.</summary>
+    public static bool IsValidClientId([NotNullWhen(true)] string? clientId) => Ids.IsDotlessId(clientId);
 
     public static IssuedApiKey Issue(string clientId)
     {
         if (!IsValidClientId(clientId))
         {
-            throw new ArgumentException("A client id is 1–64 characters of [A-Za-z0-9_-].", nameof(clientId));
+            throw new ArgumentException($"A client id is {Ids.DotlessRule}.", nameof(clientId));
         }
 
         Span<byte> secretBytes = stackalloc byte[SecretBytes];
@@ -59,7 +58,7 @@ public static partial class ApiKeys
     public static bool TryParse(string? key, [NotNullWhen(true)] out ParsedApiKey? parsed)
     {
         parsed = null;
-        if (key is null || key.Length > MaxClientIdLength + 1 + SecretLength)
+        if (key is null || key.Length > Ids.MaxLength + 1 + SecretLength)
         {
             return false;
         }
@@ -94,9 +93,6 @@ public static partial class ApiKeys
         CryptographicOperations.FixedTimeEquals(HashSecret(secret), storedHash);
 
     // \z rather than $, which would also match before a trailing newline.
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ClientIdPattern();
-
     [GeneratedRegex("^[A-Za-z0-9_-]{43}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex SecretPattern();
 }

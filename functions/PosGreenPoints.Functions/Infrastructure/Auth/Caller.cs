@@ -5,6 +5,9 @@ public enum Role
 {
     Pos,
     Chain,
+
+    /// <summary>The scheme's consumer app backend: reads any member, has no chains, posts nothing.</summary>
+    App,
     Operator,
     App,
 }

@@ -9,9 +9,10 @@ using PosGreenPoints.Functions.Infrastructure.Telemetry;
 namespace PosGreenPoints.Functions.Infrastructure.Http;
 
 /// <summary>
-/// What every API function runs through: the transport headers, authentication, the role check, the
-/// mapping of a storage outage to 503, and of a bug to a 500 problem that names nothing. Chain scope is checked by the functions themselves, as only they know the chain of
-/// the object asked for.
+/// What every API function runs through: the transport headers, authentication, the role check of the
+/// operation's <see cref="Access"/> (<see cref="AccessPolicy"/>), the mapping of a storage outage to 503,
+/// and of a bug to a 500 problem that names nothing. Chain scope is checked by the functions themselves,
+/// as only they know the chain of the object asked for.
 /// </summary>
 public sealed class ApiGate(ApiKeyAuthenticator authenticator, ILogger<ApiGate> logger)
 {
@@ -19,12 +20,12 @@ public sealed class ApiGate(ApiKeyAuthenticator authenticator, ILogger<ApiGate> 
 
     public async Task<IActionResult> RunAsync(
         HttpRequest request,
-        IReadOnlySet<Role> allowedRoles,
+        Access access,
         Func<Caller, Task<IActionResult>> action,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(allowedRoles);
+        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(action);
 
         TransportHeaders.Apply(request.HttpContext.Response, authenticated: true);
@@ -43,7 +44,7 @@ public sealed class ApiGate(ApiKeyAuthenticator authenticator, ILogger<ApiGate> 
                 return Problems.Unauthenticated();
             }
 
-            if (!allowedRoles.Contains(caller.Role))
+            if (!access.Roles.Contains(caller.Role))
             {
                 return Problems.Forbidden();
             }

@@ -15,7 +15,7 @@ namespace PosGreenPoints.VendorClient.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The registered chains in the client&apos;s scope: at least one for `pos` and `chain`, none for `operator`, who has every chain.</summary>
+        /// <summary>The registered chains in the client&apos;s scope: at least one for `pos` and `chain`; none for `operator`, who has every chain, nor for `app`, whose reads are not a chain&apos;s.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? Chains { get; set; }
@@ -31,7 +31,7 @@ namespace PosGreenPoints.VendorClient.Models
 #else
         public string ClientId { get; set; }
 #endif
-        /// <summary>`pos`, `chain` or `operator`.</summary>
+        /// <summary>`pos`, `chain`, `app` or `operator`.</summary>
         public global::PosGreenPoints.VendorClient.Models.CreateClientRequest_role? Role { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::PosGreenPoints.VendorClient.Models.CreateClientRequest"/> and sets the default values.

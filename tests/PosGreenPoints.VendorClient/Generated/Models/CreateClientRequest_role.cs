@@ -3,7 +3,7 @@ using System.Runtime.Serialization;
 using System;
 namespace PosGreenPoints.VendorClient.Models
 {
-    /// <summary>`pos`, `chain` or `operator`.</summary>
+    /// <summary>`pos`, `chain`, `app` or `operator`.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public enum CreateClientRequest_role
     {
@@ -14,6 +14,10 @@ namespace PosGreenPoints.VendorClient.Models
         [EnumMember(Value = "chain")]
         #pragma warning disable CS1591
         Chain,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "app")]
+        #pragma warning disable CS1591
+        App,
         #pragma warning restore CS1591
         [EnumMember(Value = "operator")]
         #pragma warning disable CS1591

@@ -16,6 +16,10 @@ namespace PosGreenPoints.VendorClient.Models
         #pragma warning disable CS1591
         Chain,
         #pragma warning restore CS1591
+        [EnumMember(Value = "app")]
+        #pragma warning disable CS1591
+        App,
+        #pragma warning restore CS1591
         [EnumMember(Value = "operator")]
         #pragma warning disable CS1591
         Operator,

@@ -53,7 +53,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Receipts
         {
         }
         /// <summary>
-        /// Roles `pos` (for the chains in its scope) and `operator`. A receipt&apos;s natural key is (chainId, storeId, terminalId, receiptNumber, business date), the business date being `issuedAt` in the chain&apos;s time zone. 202 is sent only once the receipt is durably stored and queued. Body at most 256 KiB.
+        /// Roles `pos` and `operator`. A `pos` key only for the chains in its scope. A receipt&apos;s natural key is (chainId, storeId, terminalId, receiptNumber, business date), the business date being `issuedAt` in the chain&apos;s time zone. 202 is sent only once the receipt is durably stored and queued. Body at most 256 KiB.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.ReceiptAccepted"/></returns>
         /// <param name="body">The body of `POST /api/v1/receipts`: one sale or return receipt as a till sends it.</param>
@@ -92,7 +92,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Receipts
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.ReceiptAccepted>(requestInfo, global::PosGreenPoints.VendorClient.Models.ReceiptAccepted.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos` (for the chains in its scope) and `operator`. A receipt&apos;s natural key is (chainId, storeId, terminalId, receiptNumber, business date), the business date being `issuedAt` in the chain&apos;s time zone. 202 is sent only once the receipt is durably stored and queued. Body at most 256 KiB.
+        /// Roles `pos` and `operator`. A `pos` key only for the chains in its scope. A receipt&apos;s natural key is (chainId, storeId, terminalId, receiptNumber, business date), the business date being `issuedAt` in the chain&apos;s time zone. 202 is sent only once the receipt is durably stored and queued. Body at most 256 KiB.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The body of `POST /api/v1/receipts`: one sale or return receipt as a till sends it.</param>

@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Receipts.Batch
         {
         }
         /// <summary>
-        /// Roles `pos` and `operator`. 1–500 receipts, each validated and stored on its own: one bad receipt does not reject the others. Only a malformed envelope is a 400. Body at most 8 MiB.
+        /// Roles `pos` and `operator`. A `pos` key only for the chains in its scope. 1–500 receipts, each validated and stored on its own: one bad receipt does not reject the others. Only a malformed envelope is a 400. Body at most 8 MiB.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.BatchResult"/></returns>
         /// <param name="body">The body of `POST /api/v1/receipts/batch`: 1–500 receipts, each validated on its own.</param>
@@ -69,7 +69,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Receipts.Batch
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.BatchResult>(requestInfo, global::PosGreenPoints.VendorClient.Models.BatchResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos` and `operator`. 1–500 receipts, each validated and stored on its own: one bad receipt does not reject the others. Only a malformed envelope is a 400. Body at most 8 MiB.
+        /// Roles `pos` and `operator`. A `pos` key only for the chains in its scope. 1–500 receipts, each validated and stored on its own: one bad receipt does not reject the others. Only a malformed envelope is a 400. Body at most 8 MiB.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The body of `POST /api/v1/receipts/batch`: 1–500 receipts, each validated on its own.</param>

@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Receipts.Item
         {
         }
         /// <summary>
-        /// Roles `pos`, `chain` (each for the chains in its scope) and `operator`. `points` is signed: negative for a return. `memberId` is shown only to operators and to the API client that posted the receipt; others see `memberRef`.
+        /// Roles `pos`, `chain` and `operator`. `pos` and `chain` keys only for the chains in their scope. `points` is signed: negative for a return. `memberId` is shown only to operators and to the API client that posted the receipt; others see `memberRef`.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.ReceiptStatusView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -61,7 +61,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Receipts.Item
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.ReceiptStatusView>(requestInfo, global::PosGreenPoints.VendorClient.Models.ReceiptStatusView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos`, `chain` (each for the chains in its scope) and `operator`. `points` is signed: negative for a return. `memberId` is shown only to operators and to the API client that posted the receipt; others see `memberRef`.
+        /// Roles `pos`, `chain` and `operator`. `pos` and `chain` keys only for the chains in their scope. `points` is signed: negative for a return. `memberId` is shown only to operators and to the API client that posted the receipt; others see `memberRef`.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -47,7 +47,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item
         {
         }
         /// <summary>
-        /// Roles `chain` (its own chains) and `operator`. The manifests of the chain&apos;s settled days from `from` to `to`, at most 92 days.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The manifests of the chain&apos;s settled days from `from` to `to`, at most 92 days.
         /// </summary>
         /// <returns>A List&lt;global::PosGreenPoints.VendorClient.Models.SettlementManifest&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -77,7 +77,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Roles `chain` (its own chains) and `operator`. The manifests of the chain&apos;s settled days from `from` to `to`, at most 92 days.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The manifests of the chain&apos;s settled days from `from` to `to`, at most 92 days.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -105,7 +105,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item
             return new global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.WithChainItemRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Roles `chain` (its own chains) and `operator`. The manifests of the chain&apos;s settled days from `from` to `to`, at most 92 days.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The manifests of the chain&apos;s settled days from `from` to `to`, at most 92 days.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class WithChainItemRequestBuilderGetQueryParameters 

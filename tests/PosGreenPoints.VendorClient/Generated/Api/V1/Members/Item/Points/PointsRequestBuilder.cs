@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Points
         {
         }
         /// <summary>
-        /// Roles `pos` and `operator`. A member with no postings yet has a zero balance, not a 404.
+        /// Roles `pos`, `chain`, `app` and `operator`. A member with no postings yet has a zero balance, not a 404.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.MemberPointsView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -63,7 +63,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Points
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.MemberPointsView>(requestInfo, global::PosGreenPoints.VendorClient.Models.MemberPointsView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos` and `operator`. A member with no postings yet has a zero balance, not a 404.
+        /// Roles `pos`, `chain`, `app` and `operator`. A member with no postings yet has a zero balance, not a 404.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

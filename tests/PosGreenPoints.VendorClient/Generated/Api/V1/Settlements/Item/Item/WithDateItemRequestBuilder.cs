@@ -40,7 +40,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item
         {
         }
         /// <summary>
-        /// Roles `chain` (its own chains) and `operator`. The manifest&apos;s totals equal the sums of the file&apos;s rows.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The manifest&apos;s totals equal the sums of the file&apos;s rows.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.SettlementManifest"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -71,7 +71,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.SettlementManifest>(requestInfo, global::PosGreenPoints.VendorClient.Models.SettlementManifest.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `chain` (its own chains) and `operator`. The manifest&apos;s totals equal the sums of the file&apos;s rows.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The manifest&apos;s totals equal the sums of the file&apos;s rows.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace
         {
         }
         /// <summary>
-        /// Roles `chain` (its own chains) and `operator`. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). A published day never changes.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). A published day never changes.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `chain` (its own chains) and `operator`. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). A published day never changes.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). A published day never changes.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Contracts.Health;
 using PosGreenPoints.Contracts.Members;
@@ -10,12 +11,15 @@ using PosGreenPoints.Contracts.Poison;
 using PosGreenPoints.Contracts.ProductLists;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Contracts.Settlements;
+using PosGreenPoints.Functions.Admin;
+using PosGreenPoints.Functions.Infrastructure.Auth;
 
-namespace PosGreenPoints.Contracts.OpenApi;
+namespace PosGreenPoints.OpenApi;
 
 /// <summary>
 /// The OpenAPI 3.1 description of the whole public API (api.md), and standalone JSON Schemas of its main
-/// bodies, generated from the wire types. The generated files are committed in <c>contracts/</c> and kept
+/// bodies, generated from the wire types, <see cref="Limits"/>, <see cref="Ids"/> and, for who may call
+/// each operation, the app's <see cref="AccessPolicy"/>. The generated files are committed in <c>contracts/</c> and kept
 /// equal to this by a unit test (<c>UPDATE_CONTRACTS=1</c> rewrites them); the app serves the committed
 /// document at <c>GET /api/openapi.json</c>.
 /// </summary>
@@ -32,15 +36,8 @@ public static partial class ApiDescription
 
     // RFC 3339 with an offset, as the receipt validator reads it; ASCII digits only, as there.
     private const string InstantPattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
-    private const string IdentifierPattern = "^[A-Za-z0-9._-]+$";
-    private const string DotlessIdentifierPattern = "^[A-Za-z0-9_-]+$";
     private const string Sha256Pattern = "^[0-9a-f]{64}$";
     private const string TwoDecimalsPattern = "^-?[0-9]+\\.[0-9]{2}$";
-    private const int MaxIdentifierLength = 64;
-    private const int MaxReceiptsPerBatch = 500;
-    private const int MaxLinesPerReceipt = 500;
-    private const decimal MaxMoney = 1_000_000_000_000m;
-    private const decimal MaxQuantity = 1_000_000_000m;
 
     private static readonly JsonSerializerOptions FileFormat = new()
     {
@@ -51,7 +48,7 @@ public static partial class ApiDescription
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static readonly Lazy<XmlDocumentation> Documentation = new(() => XmlDocumentation.Load(typeof(ApiDescription).Assembly));
+    private static readonly Lazy<XmlDocumentation> Documentation = new(() => XmlDocumentation.Load(typeof(ReceiptSubmission).Assembly));
 
     /// <summary>The serializer options the app reads and writes its bodies with (<c>ServiceRegistration</c>).</summary>
     public static JsonSerializerOptions WireOptions { get; } = CreateWireOptions();
@@ -101,8 +98,8 @@ public static partial class ApiDescription
                 ["version"] = "v1",
                 ["description"] =
                     "The HTTP API of the PosGreenPoints green-consumption-points scheme (绿色消费积分): POS vendors post sale and "
-                    + "return receipts and read their points, retail chains download their daily settlement files, operators "
-                    + "administer chains, API clients and product lists.\n\n"
+                    + "return receipts and read their points, retail chains download their daily settlement files, the scheme's "
+                    + "consumer app reads members' balances, operators administer chains, API clients and product lists.\n\n"
                     + $"Every route except `GET /api/health` and this document needs an API key in the `{ApiKeyHeader}` header: a "
                     + "missing or unknown key gets 401, a key outside its role or chain scope 403 (or 404 for a read, the same for "
                     + "present and absent objects). JSON is UTF-8 and camelCase; unknown properties are ignored; money is decimal. "
@@ -118,10 +115,10 @@ public static partial class ApiDescription
             ["servers"] = new JsonArray(new JsonObject { ["url"] = "http://localhost:7071", ["description"] = "A local run (README.md)." }),
             ["security"] = new JsonArray(new JsonObject { [ApiKeyScheme] = new JsonArray() }),
             ["tags"] = new JsonArray(
-                Tag(Tags.Receipts, "Post sale and return receipts and read their status and points (roles `pos`, `chain`, `operator`)."),
-                Tag(Tags.Members, "Read a member's points balance (roles `pos`, `operator`)."),
-                Tag(Tags.Settlements, "Read a chain's daily settlement manifests and files (roles `chain` for its own chains, `operator`)."),
-                Tag(Tags.Admin, "Chains, API clients, product lists, settlement runs and failed messages (role `operator`)."),
+                Tag(Tags.Receipts, $"Post sale and return receipts and read their status and points ({TagRoles(paths, Tags.Receipts)})."),
+                Tag(Tags.Members, $"Read a member's points balance ({TagRoles(paths, Tags.Members)})."),
+                Tag(Tags.Settlements, $"Read a chain's daily settlement manifests and files ({TagRoles(paths, Tags.Settlements)})."),
+                Tag(Tags.Admin, $"Chains, API clients, product lists, settlement runs and failed messages ({TagRoles(paths, Tags.Admin)})."),
                 Tag(Tags.Service, "Health and this document; no API key needed.")),
             ["paths"] = paths,
             ["components"] = new JsonObject
@@ -217,7 +214,7 @@ public static partial class ApiDescription
         [(typeof(ReceiptSubmission), "currency")] = OneOf("CNY"),
         [(typeof(ReceiptSubmission), "type")] = OneOf(ReceiptTypes.Sale, ReceiptTypes.Return),
         [(typeof(ReceiptSubmission), "memberId")] = DotlessIdentifier(),
-        [(typeof(ReceiptSubmission), "lines")] = new() { ["minItems"] = 1, ["maxItems"] = MaxLinesPerReceipt },
+        [(typeof(ReceiptSubmission), "lines")] = new() { ["minItems"] = 1, ["maxItems"] = Limits.MaxLinesPerReceipt },
         [(typeof(ReceiptSubmission), "total")] = Money(),
         [(typeof(OriginalReceiptReference), "storeId")] = Identifier(),
         [(typeof(OriginalReceiptReference), "terminalId")] = Identifier(),
@@ -225,22 +222,22 @@ public static partial class ApiDescription
         [(typeof(OriginalReceiptReference), "issuedAt")] = new() { ["pattern"] = InstantPattern },
         [(typeof(ReceiptLineSubmission), "lineNumber")] = new() { ["minimum"] = 1 },
         [(typeof(ReceiptLineSubmission), "gtin")] = new() { ["pattern"] = "^([0-9]{8}|[0-9]{12,14})$" },
-        [(typeof(ReceiptLineSubmission), "sku")] = new() { ["pattern"] = "^\\S(.*\\S)?$", ["minLength"] = 1, ["maxLength"] = 64 },
-        [(typeof(ReceiptLineSubmission), "description")] = new() { ["maxLength"] = 200 },
-        [(typeof(ReceiptLineSubmission), "quantity")] = new() { ["exclusiveMinimum"] = 0, ["maximum"] = MaxQuantity, ["multipleOf"] = 0.001m },
+        [(typeof(ReceiptLineSubmission), "sku")] = new() { ["pattern"] = "^\\S(.*\\S)?$", ["minLength"] = 1, ["maxLength"] = Limits.MaxSkuLength },
+        [(typeof(ReceiptLineSubmission), "description")] = new() { ["maxLength"] = Limits.MaxDescriptionLength },
+        [(typeof(ReceiptLineSubmission), "quantity")] = new() { ["exclusiveMinimum"] = 0, ["maximum"] = Limits.MaxQuantity, ["multipleOf"] = Step(Limits.QuantityDecimals) },
         [(typeof(ReceiptLineSubmission), "unitPrice")] = Money(),
         [(typeof(ReceiptLineSubmission), "discount")] = Money(),
         [(typeof(ReceiptLineSubmission), "amount")] = Money(),
         [(typeof(ReceiptLineSubmission), "originalLineNumber")] = new() { ["minimum"] = 1 },
-        [(typeof(BatchSubmission), "receipts")] = new() { ["minItems"] = 1, ["maxItems"] = MaxReceiptsPerBatch },
+        [(typeof(BatchSubmission), "receipts")] = new() { ["minItems"] = 1, ["maxItems"] = Limits.MaxReceiptsPerBatch },
         [(typeof(ReceiptAccepted), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
         [(typeof(BatchItemResult), "status")] = OneOf(BatchItemStatuses.Accepted, BatchItemStatuses.Duplicate, BatchItemStatuses.Rejected),
         [(typeof(ReceiptStatusView), "type")] = OneOf(ReceiptTypes.Sale, ReceiptTypes.Return),
         [(typeof(ReceiptStatusView), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
-        [(typeof(ChainRegistration), "name")] = new() { ["minLength"] = 1, ["maxLength"] = 200 },
+        [(typeof(ChainRegistration), "name")] = new() { ["minLength"] = 1, ["maxLength"] = Limits.MaxChainNameLength },
         [(typeof(CreateClientRequest), "clientId")] = DotlessIdentifier(),
-        [(typeof(CreateClientRequest), "role")] = OneOf(ClientRoles.Pos, ClientRoles.Chain, ClientRoles.Operator),
-        [(typeof(CreatedClient), "role")] = OneOf(ClientRoles.Pos, ClientRoles.Chain, ClientRoles.Operator),
+        [(typeof(CreateClientRequest), "role")] = OneOf(RoleNamesInOrder()),
+        [(typeof(CreatedClient), "role")] = OneOf(RoleNamesInOrder()),
         [(typeof(HealthReport), "status")] = OneOf(HealthReport.Healthy, HealthReport.Unhealthy),
         [(typeof(HealthCheckResult), "status")] = OneOf(HealthReport.Healthy, HealthReport.Unhealthy),
         [(typeof(SettlementManifest), "schemaVersion")] = new() { ["const"] = 1 },
@@ -251,18 +248,64 @@ public static partial class ApiDescription
     };
 
     private static JsonObject Identifier() =>
-        new() { ["pattern"] = IdentifierPattern, ["minLength"] = 1, ["maxLength"] = MaxIdentifierLength };
+        new() { ["pattern"] = Ids.Pattern, ["minLength"] = 1, ["maxLength"] = Ids.MaxLength };
 
     private static JsonObject DotlessIdentifier() =>
-        new() { ["pattern"] = DotlessIdentifierPattern, ["minLength"] = 1, ["maxLength"] = MaxIdentifierLength };
+        new() { ["pattern"] = Ids.DotlessPattern, ["minLength"] = 1, ["maxLength"] = Ids.MaxLength };
 
     private static JsonObject Money() =>
-        new() { ["minimum"] = 0, ["maximum"] = MaxMoney, ["multipleOf"] = 0.01m };
+        new() { ["minimum"] = 0, ["maximum"] = Limits.MaxMoney, ["multipleOf"] = Step(Limits.MoneyDecimals) };
+
+    /// <summary>The JSON Schema <c>multipleOf</c> of a number with at most <paramref name="decimals"/> places: 0.01 for two.</summary>
+    private static decimal Step(int decimals) => new(1, 0, 0, false, (byte)decimals);
 
     private static JsonObject OneOf(params string[] values) =>
         new() { ["enum"] = new JsonArray([.. values.Select(value => JsonValue.Create(value))]) };
 
     private static JsonObject Tag(string name, string description) => new() { ["name"] = name, ["description"] = description };
+
+    private static string[] RoleNamesInOrder() => [.. Enum.GetValues<Role>().Select(RoleNames.ToName)];
+
+    private static string Code(Role role) => $"`{RoleNames.ToName(role)}`";
+
+    /// <summary>"roles `pos`, `chain` and `operator`": every role that may call one of the tag's operations.</summary>
+    private static string TagRoles(JsonObject paths, string tag)
+    {
+        var roles = paths
+            .SelectMany(path => path.Value!.AsObject().Select(operation => operation.Value!))
+            .Where(operation => operation["tags"]!.AsArray().Any(name => (string?)name == tag))
+            .SelectMany(operation => AccessFor((string)operation["operationId"]!).Roles)
+            .Distinct()
+            .Order()
+            .Select(Code)
+            .ToList();
+        return (roles.Count == 1 ? "role " : "roles ") + Enumeration(roles);
+    }
+
+    private static Access AccessFor(string operationId) =>
+        AccessPolicy.Find(operationId) ?? throw new InvalidOperationException($"AccessPolicy has no row for the operation {operationId}: add one.");
+
+    /// <summary>Who may call the operation, from <see cref="AccessPolicy"/>: the first sentence of its description.</summary>
+    private static string AccessSentence(Access access)
+    {
+        if (access.IsAnonymous)
+        {
+            return "Anonymous.";
+        }
+
+        var roles = access.Roles.Order().Select(Code).ToList();
+        var sentence = (roles.Count == 1 ? "Role " : "Roles ") + Enumeration(roles) + ".";
+        var scoped = access.Roles.Where(role => role is Role.Pos or Role.Chain).Order().Select(Code).ToList();
+        return !access.ChainScoped || scoped.Count == 0
+            ? sentence
+            : scoped.Count == 1
+                ? $"{sentence} A {scoped[0]} key only for the chains in its scope."
+                : $"{sentence} {Enumeration(scoped)} keys only for the chains in their scope.";
+    }
+
+    /// <summary>"a", "a and b", "a, b and c".</summary>
+    private static string Enumeration(List<string> items) =>
+        items.Count <= 1 ? string.Concat(items) : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
 
     private static JsonObject ProblemDetailsSchema() => new()
     {
@@ -336,11 +379,11 @@ public static partial class ApiDescription
     /// <summary>The paths of api.md, collecting the wire types their bodies use.</summary>
     private sealed class Operations
     {
-        private const string MaxReceiptBody = "256 KiB";
-        private const string MaxBatchBody = "8 MiB";
-        private const string MaxAdminBody = "64 KiB";
-        private const string MaxProductListBody = "25 MiB";
-        private const string MaxPublishBody = "4 KiB";
+        private static readonly string MaxReceiptBody = Limits.Describe(Limits.MaxReceiptBodyBytes);
+        private static readonly string MaxBatchBody = Limits.Describe(Limits.MaxBatchBodyBytes);
+        private static readonly string MaxAdminBody = Limits.Describe(Limits.MaxAdminBodyBytes);
+        private static readonly string MaxProductListBody = Limits.Describe(Limits.MaxProductListBodyBytes);
+        private static readonly string MaxPublishBody = Limits.Describe(Limits.MaxProductListPublishBodyBytes);
 
         private readonly HashSet<Type> _schemaTypes = [];
 
@@ -389,7 +432,7 @@ public static partial class ApiDescription
 
         private JsonObject PostReceipt() => Operation(
             "PostReceipt", Tags.Receipts, "Post one receipt",
-            "Roles `pos` (for the chains in its scope) and `operator`. A receipt's natural key is (chainId, storeId, terminalId, "
+            "A receipt's natural key is (chainId, storeId, terminalId, "
             + "receiptNumber, business date), the business date being `issuedAt` in the chain's time zone. 202 is sent only once the "
             + $"receipt is durably stored and queued. Body at most {MaxReceiptBody}.",
             requestBody: JsonBody(typeof(ReceiptSubmission), "The receipt, as the till sends it."),
@@ -409,7 +452,7 @@ public static partial class ApiDescription
 
         private JsonObject PostReceiptBatch() => Operation(
             "PostReceiptBatch", Tags.Receipts, "Post many receipts",
-            $"Roles `pos` and `operator`. 1–{MaxReceiptsPerBatch} receipts, each validated and stored on its own: one bad receipt does not "
+            $"1–{Limits.MaxReceiptsPerBatch} receipts, each validated and stored on its own: one bad receipt does not "
             + $"reject the others. Only a malformed envelope is a 400. Body at most {MaxBatchBody}.",
             requestBody: JsonBody(typeof(BatchSubmission), "The receipts."),
             responses: new()
@@ -425,7 +468,7 @@ public static partial class ApiDescription
 
         private JsonObject GetReceipt() => Operation(
             "GetReceipt", Tags.Receipts, "Read a receipt",
-            "Roles `pos`, `chain` (each for the chains in its scope) and `operator`. `points` is signed: negative for a return. "
+            "`points` is signed: negative for a return. "
             + "`memberId` is shown only to operators and to the API client that posted the receipt; others see `memberRef`.",
             parameters: [PathParameter("receiptId", "The `receiptId` the post answered.", String())],
             responses: new()
@@ -438,8 +481,8 @@ public static partial class ApiDescription
 
         private JsonObject GetMemberPoints() => Operation(
             "GetMemberPoints", Tags.Members, "Read a member's points",
-            "Roles `pos` and `operator`. A member with no postings yet has a zero balance, not a 404.",
-            parameters: [PathParameter("memberId", "The loyalty member.", IdentifierSchema(DotlessIdentifierPattern))],
+            "A member with no postings yet has a zero balance, not a 404.",
+            parameters: [PathParameter("memberId", "The loyalty member.", IdentifierSchema(Ids.DotlessPattern))],
             responses: new()
             {
                 ["200"] = Answer("The member's balance: earned minus reversed.", Schema(typeof(MemberPointsView))),
@@ -451,12 +494,12 @@ public static partial class ApiDescription
 
         private JsonObject ListSettlements() => Operation(
             "ListSettlements", Tags.Settlements, "List a chain's settlement days",
-            "Roles `chain` (its own chains) and `operator`. The manifests of the chain's settled days from `from` to `to`, at most 92 days.",
+            $"The manifests of the chain's settled days from `from` to `to`, at most {Limits.MaxSettlementListDays} days.",
             parameters:
             [
                 ChainIdParameter(),
                 QueryParameter("from", "The first posting date, inclusive.", Date()),
-                QueryParameter("to", "The last posting date, inclusive; at most 92 days after `from`.", Date()),
+                QueryParameter("to", $"The last posting date, inclusive; at most {Limits.MaxSettlementListDays} days after `from`.", Date()),
             ],
             responses: new()
             {
@@ -469,7 +512,7 @@ public static partial class ApiDescription
 
         private JsonObject GetSettlement() => Operation(
             "GetSettlement", Tags.Settlements, "Read a settlement day's manifest",
-            "Roles `chain` (its own chains) and `operator`. The manifest's totals equal the sums of the file's rows.",
+            "The manifest's totals equal the sums of the file's rows.",
             parameters: [ChainIdParameter(), DateParameter()],
             responses: new()
             {
@@ -483,7 +526,7 @@ public static partial class ApiDescription
 
         private static JsonObject GetSettlementFile() => Operation(
             "GetSettlementFile", Tags.Settlements, "Download a settlement day's CSV",
-            "Roles `chain` (its own chains) and `operator`. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row "
+            "UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row "
             + "(settlement.md). A published day never changes.",
             parameters: [ChainIdParameter(), DateParameter()],
             responses: new()
@@ -508,7 +551,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminPutChain() => Operation(
             "AdminPutChain", Tags.Admin, "Register or update a chain",
-            $"Role `operator`. The chain's time zone (a canonical IANA id) decides its receipts' business dates and its settlement days; "
+            $"The chain's time zone (a canonical IANA id) decides its receipts' business dates and its settlement days; "
             + $"it is locked once the chain has posted. Body at most {MaxAdminBody}.",
             parameters: [ChainIdParameter()],
             requestBody: JsonBody(typeof(ChainRegistration), "The chain's name and time zone."),
@@ -527,7 +570,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminCreateClient() => Operation(
             "AdminCreateClient", Tags.Admin, "Create an API client",
-            $"Role `operator`. The answer holds the client's key, the only time it is shown. Body at most {MaxAdminBody}.",
+            $"The answer holds the client's key, the only time it is shown. Body at most {MaxAdminBody}.",
             requestBody: JsonBody(typeof(CreateClientRequest), "The client's id, role and chains."),
             responses: new()
             {
@@ -544,8 +587,8 @@ public static partial class ApiDescription
 
         private static JsonObject AdminRevokeClient() => Operation(
             "AdminRevokeClient", Tags.Admin, "Revoke an API client",
-            "Role `operator`. The client's key stops working at once. Revoking a revoked client is a 204 too.",
-            parameters: [PathParameter("clientId", "The client to revoke.", IdentifierSchema(DotlessIdentifierPattern))],
+            "The client's key stops working at once. Revoking a revoked client is a 204 too.",
+            parameters: [PathParameter("clientId", "The client to revoke.", IdentifierSchema(Ids.DotlessPattern))],
             responses: new()
             {
                 ["204"] = new JsonObject { ["description"] = "Revoked." },
@@ -558,7 +601,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminListProductLists() => Operation(
             "AdminListProductLists", Tags.Admin, "List the product lists' current versions",
-            "Role `operator`.",
+            "",
             responses: new()
             {
                 ["200"] = Answer("The current version of each list.", ArrayOf(typeof(ProductListVersion))),
@@ -569,7 +612,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminPutProductList() => Operation(
             "AdminPutProductList", Tags.Admin, "Publish a product list version",
-            "Role `operator`. Atomic: either every row is valid and the new version becomes current, or nothing changes "
+            "Atomic: either every row is valid and the new version becomes current, or nothing changes "
             + $"(lists-and-rules.md). Body at most {MaxProductListBody}; a larger list goes through `uploads` and `publish`.",
             parameters: [ListIdParameter()],
             requestBody: new JsonObject
@@ -582,7 +625,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminCreateProductListUpload() => Operation(
             "AdminCreateProductListUpload", Tags.Admin, "Start a large product list upload",
-            "Role `operator`. Answers a short-lived, write-only SAS URL of a new blob; upload the CSV there, then call `publish` with the upload's name.",
+            "Answers a short-lived, write-only SAS URL of a new blob; upload the CSV there, then call `publish` with the upload's name.",
             parameters: [ListIdParameter()],
             responses: new()
             {
@@ -595,7 +638,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminPublishProductList() => Operation(
             "AdminPublishProductList", Tags.Admin, "Publish an uploaded product list",
-            $"Role `operator`. Validates and publishes the uploaded CSV exactly as the `PUT` does, streaming the blob. Body at most {MaxPublishBody}.",
+            $"Validates and publishes the uploaded CSV exactly as the `PUT` does, streaming the blob. Body at most {MaxPublishBody}.",
             parameters: [ListIdParameter()],
             requestBody: JsonBody(typeof(ProductListPublish), "The upload to publish."),
             responses: ProductListPublishResponses());
@@ -624,7 +667,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminRunSettlement() => Operation(
             "AdminRunSettlement", Tags.Admin, "Settle a day now",
-            "Role `operator`. (Re)generates one settlement day. Generation is deterministic: a day whose file would be byte-identical "
+            "(Re)generates one settlement day. Generation is deterministic: a day whose file would be byte-identical "
             + "is left as it is, and a published day is never changed.",
             parameters: [ChainIdParameter(), DateParameter()],
             responses: new()
@@ -640,7 +683,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminGetPoison() => Operation(
             "AdminGetPoison", Tags.Admin, "Inspect failed messages",
-            "Role `operator`. The messages that failed processing, per poison queue.",
+            "The messages that failed processing, per poison queue.",
             responses: new()
             {
                 ["200"] = Answer("Every poison queue with its count and oldest messages.", Schema(typeof(PoisonReport))),
@@ -651,7 +694,7 @@ public static partial class ApiDescription
 
         private JsonObject AdminReplayPoison() => Operation(
             "AdminReplayPoison", Tags.Admin, "Replay failed messages",
-            "Role `operator`. Moves the messages of a poison queue back to the queue they came from, to be processed again.",
+            "Moves the messages of a poison queue back to the queue they came from, to be processed again.",
             parameters: [QueryParameter("queue", "The poison queue to replay, as `GET /api/v1/admin/poison` names it.", String())],
             responses: new()
             {
@@ -665,8 +708,7 @@ public static partial class ApiDescription
 
         private JsonObject Health() => Operation(
             "Health", Tags.Service, "Check health",
-            "Anonymous. Whether Blob, Queue and Table storage answer.",
-            anonymous: true,
+            "Whether Blob, Queue and Table storage answer.",
             responses: new()
             {
                 ["200"] = Answer("Every storage service answered.", Schema(typeof(HealthReport))),
@@ -675,8 +717,7 @@ public static partial class ApiDescription
 
         private static JsonObject GetOpenApiDocument() => Operation(
             "GetOpenApiDocument", Tags.Service, "Read this document",
-            "Anonymous. This OpenAPI document, to generate a client from.",
-            anonymous: true,
+            "This OpenAPI document, to generate a client from.",
             responses: new()
             {
                 ["200"] = new JsonObject
@@ -694,17 +735,17 @@ public static partial class ApiDescription
             string description,
             JsonObject responses,
             JsonObject[]? parameters = null,
-            JsonObject? requestBody = null,
-            bool anonymous = false)
+            JsonObject? requestBody = null)
         {
+            var access = AccessFor(operationId);
             var operation = new JsonObject
             {
                 ["operationId"] = operationId,
                 ["tags"] = new JsonArray(tag),
                 ["summary"] = summary,
-                ["description"] = description,
+                ["description"] = description.Length == 0 ? AccessSentence(access) : $"{AccessSentence(access)} {description}",
             };
-            if (anonymous)
+            if (access.IsAnonymous)
             {
                 operation["security"] = new JsonArray();
             }
@@ -785,7 +826,7 @@ public static partial class ApiDescription
             ["schema"] = schema,
         };
 
-        private static JsonObject ChainIdParameter() => PathParameter("chainId", "The retail chain.", IdentifierSchema(IdentifierPattern));
+        private static JsonObject ChainIdParameter() => PathParameter("chainId", "The retail chain.", IdentifierSchema(Ids.Pattern));
 
         private static JsonObject DateParameter() => PathParameter("date", "The posting date, `YYYY-MM-DD`.", Date());
 
@@ -802,7 +843,7 @@ public static partial class ApiDescription
             ["type"] = "string",
             ["pattern"] = pattern,
             ["minLength"] = 1,
-            ["maxLength"] = MaxIdentifierLength,
+            ["maxLength"] = Ids.MaxLength,
         };
 
         private static class Shared

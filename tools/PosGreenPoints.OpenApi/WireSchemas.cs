@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.Json.Serialization.Metadata;
+using PosGreenPoints.Contracts;
 
-namespace PosGreenPoints.Contracts.OpenApi;
+namespace PosGreenPoints.OpenApi;
 
 /// <summary>
 /// JSON Schemas of the wire types, exported by System.Text.Json from the types themselves with the app's
@@ -31,6 +32,9 @@ internal sealed class WireSchemas(
         "minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
         "items", "minItems", "maxItems", "properties", "required", "additionalProperties", "$defs",
     ];
+
+    /// <summary>The Contracts assembly: its object types are the wire types, each a named schema of its own.</summary>
+    private static readonly Assembly WireAssembly = typeof(Limits).Assembly;
 
     private readonly HashSet<(Type Type, string Property)> _appliedConstraints = [];
 
@@ -183,7 +187,7 @@ internal sealed class WireSchemas(
     }
 
     private static bool IsWireType(JsonTypeInfo typeInfo) =>
-        typeInfo.Kind == JsonTypeInfoKind.Object && typeInfo.Type.Assembly == typeof(WireSchemas).Assembly;
+        typeInfo.Kind == JsonTypeInfoKind.Object && typeInfo.Type.Assembly == WireAssembly;
 
     private static bool AllowsNull(JsonObject schema) =>
         schema["type"] is JsonArray types && types.Any(type => type?.GetValue<string>() == "null");

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
-namespace PosGreenPoints.Contracts.OpenApi;
+namespace PosGreenPoints.OpenApi;
 
 /// <summary>
 /// The doc comments of the wire types, read from the documentation file the compiler writes beside the
