@@ -482,22 +482,34 @@ public static partial class ApiDescription
             });
 
         private static JsonObject GetSettlementFile() => Operation(
-            "GetSettlementFile", Tags.Settlements, "Download a settlement day's CSV",
-            "Roles `chain` (its own chains) and `operator`. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row "
-            + "(settlement.md). A published day never changes.",
-            parameters: [ChainIdParameter(), DateParameter()],
+            "GetSettlementFile", Tags.Settlements, "Download a settlement day's CSV or workbook",
+            "Roles `chain` (its own chains) and `operator`. The CSV: UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row "
+            + "(settlement.md). With `format=xlsx` (or, without `format`, an `Accept` naming the workbook's media type) the same day as "
+            + "an XLSX workbook generated from the CSV: sheet `postings` with the CSV's rows (ids, GTINs and dates as text, amounts as "
+            + "numbers with two decimals, points as integers, a frozen header row and a totals row), `stores` with the manifest's "
+            + "per-store figures, `summary` with the manifest. The CSV is the reference, hashed in the manifest. A published day never changes.",
+            parameters:
+            [
+                ChainIdParameter(),
+                DateParameter(),
+                QueryParameter("format", "`csv` (the default) or `xlsx`; anything else is a 400.", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("csv", "xlsx") }, required: false),
+            ],
             responses: new()
             {
                 ["200"] = new JsonObject
                 {
-                    ["description"] = "The CSV, streamed.",
+                    ["description"] = "The CSV or the workbook, streamed.",
                     ["headers"] = new JsonObject
                     {
-                        ["Content-Disposition"] = Header("`attachment` with the file name, `{chainId}-{yyyyMMdd}.csv`.", String()),
+                        ["Content-Disposition"] = Header("`attachment` with the file name, `{chainId}-{yyyyMMdd}.csv` or `{chainId}-{yyyyMMdd}.xlsx`.", String()),
                         ["ETag"] = Header("The file's entity tag.", String()),
-                        ["X-Content-SHA256"] = Header("The SHA-256 of the file's bytes as lowercase hex: the manifest's `file.sha256`.", new JsonObject { ["type"] = "string", ["pattern"] = Sha256Pattern }),
+                        ["X-Content-SHA256"] = Header("CSV only: the SHA-256 of the file's bytes as lowercase hex, the manifest's `file.sha256`.", new JsonObject { ["type"] = "string", ["pattern"] = Sha256Pattern }),
                     },
-                    ["content"] = new JsonObject { ["text/csv; charset=utf-8"] = new JsonObject { ["schema"] = String() } },
+                    ["content"] = new JsonObject
+                    {
+                        ["text/csv; charset=utf-8"] = new JsonObject { ["schema"] = String() },
+                        ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } },
+                    },
                 },
                 ["400"] = Shared.Ref(Shared.Invalid),
                 ["401"] = Shared.Ref(Shared.Unauthenticated),
@@ -776,11 +788,11 @@ public static partial class ApiDescription
             ["schema"] = schema,
         };
 
-        private static JsonObject QueryParameter(string name, string description, JsonObject schema) => new()
+        private static JsonObject QueryParameter(string name, string description, JsonObject schema, bool required = true) => new()
         {
             ["name"] = name,
             ["in"] = "query",
-            ["required"] = true,
+            ["required"] = required,
             ["description"] = description,
             ["schema"] = schema,
         };

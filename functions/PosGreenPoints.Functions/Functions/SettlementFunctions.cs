@@ -195,8 +195,9 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         caller.CanAccessChain(chainId) && await chains.GetAsync(chainId, cancellationToken) is not null;
 
     /// <summary>
-    /// <c>csv</c> or <c>xlsx</c>: the <c>format</c> query parameter when given (one value, exactly one of the two),
-    /// else <c>xlsx</c> when Accept names the workbook's media type, else <c>csv</c>; <c>null</c> for anything else.
+    /// <c>csv</c> or <c>xlsx</c>: the <c>format</c> query parameter when given (one value, exactly one of the two);
+    /// else <c>xlsx</c> when Accept prefers the workbook's media type to <c>text/csv</c>, else <c>csv</c>, the
+    /// reference (a client that accepts both alike, as the generated one does, gets the CSV); <c>null</c> for any other format.
     /// </summary>
     private static string? FileFormat(HttpRequest request)
     {
@@ -206,9 +207,15 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
             return values.Count == 1 && values[0] is CsvFormat or XlsxFormat ? values[0] : null;
         }
 
-        return request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals(CsvWorkbook.ContentType, StringComparison.OrdinalIgnoreCase) && accept.Quality is not 0)
-            ? XlsxFormat
-            : CsvFormat;
+        var accept = request.GetTypedHeaders().Accept;
+        double Quality(params string[] mediaTypes) => accept
+            .Where(value => mediaTypes.Any(type => value.MediaType.Equals(type, StringComparison.OrdinalIgnoreCase)))
+            .Select(value => value.Quality ?? 1)
+            .DefaultIfEmpty(-1)
+            .Max();
+
+        var workbook = Quality(CsvWorkbook.ContentType);
+        return workbook > 0 && workbook > Quality("text/csv", "text/*") ? XlsxFormat : CsvFormat;
     }
 
     private static DateOnly? QueryDate(HttpRequest request, string name, Dictionary<string, string[]> errors)
