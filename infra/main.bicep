@@ -1,7 +1,7 @@
 // PosGreenPoints on Azure, deployed with `azd up` (azure.yaml at the repository root; runbook in
 // docs/operations.md): a Function App on the Flex Consumption plan (.NET 10 isolated), its storage
 // account with every table, queue and container, a Service Bus topic for integration events, Key Vault
-// for the two secrets, Log Analytics + Application Insights, and the alerts. Every connection is made
+// for the two secrets, Log Analytics + Application Insights, the alerts and the operators' dashboard (a workbook). Every connection is made
 // with one user-assigned managed identity holding least-privilege roles; no app setting, output or
 // parameter file holds a key, SAS or connection string with a secret.
 targetScope = 'resourceGroup'
@@ -141,6 +141,19 @@ module alerts 'modules/alerts.bicep' = {
   ]
 }
 
+module dashboard 'modules/dashboard.bicep' = {
+  name: 'dashboard'
+  params: {
+    location: location
+    tags: allTags
+    appInsightsName: appInsightsName
+  }
+  // Referenced by name, as the alerts do.
+  dependsOn: [
+    monitoring
+  ]
+}
+
 // Names, endpoints and the identity's client id; never a secret. azd stores these in .azure/<env>/.env.
 output AZURE_LOCATION string = location
 output storageAccountName string = storage.outputs.name
@@ -160,3 +173,4 @@ output keyVaultUri string = keyVault.outputs.uri
 output appInsightsName string = monitoring.outputs.appInsightsName
 output logAnalyticsWorkspaceName string = monitoring.outputs.logAnalyticsName
 output actionGroupName string = alerts.outputs.actionGroupName
+output dashboardWorkbookId string = dashboard.outputs.workbookId

@@ -16,6 +16,25 @@ internal static class Memory
         return process.PeakWorkingSet64;
     }
 
+    /// <summary>
+    /// Resets the process's peak resident set (VmHWM, which PeakWorkingSet64 reads on Linux) to its current
+    /// size, so a later figure is the peak of what ran since; false where the kernel does not allow it.
+    /// </summary>
+    public static bool TryResetPeak()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>VmHWM from /proc/self/status (Linux), in bytes; null elsewhere.</summary>
     public static long? VmHwm()
     {

@@ -62,6 +62,9 @@ public static partial class ApiDescription
         typeof(BatchResult),
         typeof(ReceiptStatusView),
         typeof(MemberPointsView),
+        typeof(StatementView),
+        typeof(LotsView),
+        typeof(WalletMigrationResult),
         typeof(SettlementManifest),
         typeof(ChainRegistration),
         typeof(CreateClientRequest),
@@ -395,6 +398,8 @@ public static partial class ApiDescription
             ["/api/v1/receipts/batch"] = new JsonObject { ["post"] = PostReceiptBatch() },
             ["/api/v1/receipts/{receiptId}"] = new JsonObject { ["get"] = GetReceipt() },
             ["/api/v1/members/{memberId}/points"] = new JsonObject { ["get"] = GetMemberPoints() },
+            ["/api/v1/members/{memberId}/statement"] = new JsonObject { ["get"] = GetMemberStatement() },
+            ["/api/v1/members/{memberId}/lots"] = new JsonObject { ["get"] = GetMemberLots() },
             ["/api/v1/settlements/{chainId}"] = new JsonObject { ["get"] = ListSettlements() },
             ["/api/v1/settlements/{chainId}/{date}"] = new JsonObject { ["get"] = GetSettlement() },
             ["/api/v1/settlements/{chainId}/{date}/file"] = new JsonObject { ["get"] = GetSettlementFile() },
@@ -408,6 +413,7 @@ public static partial class ApiDescription
             ["/api/v1/admin/settlements/{chainId}/{date}/run"] = new JsonObject { ["post"] = AdminRunSettlement() },
             ["/api/v1/admin/poison"] = new JsonObject { ["get"] = AdminGetPoison() },
             ["/api/v1/admin/poison/replay"] = new JsonObject { ["post"] = AdminReplayPoison() },
+            ["/api/v1/admin/wallets/migrate"] = new JsonObject { ["post"] = AdminMigrateWallets() },
             ["/api/health"] = new JsonObject { ["get"] = Health() },
             ["/api/openapi.json"] = new JsonObject { ["get"] = GetOpenApiDocument() },
         };
@@ -479,16 +485,60 @@ public static partial class ApiDescription
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
             });
 
+        private const string MemberScope =
+            "`pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); "
+            + "`app` and `operator` keys read any member.";
+
+        private static JsonObject MemberIdParameter() => PathParameter("memberId", "The loyalty member (scheme-wide).", IdentifierSchema(Ids.DotlessPattern));
+
         private JsonObject GetMemberPoints() => Operation(
             "GetMemberPoints", Tags.Members, "Read a member's points",
-            "A member with no postings yet has a zero balance, not a 404.",
-            parameters: [PathParameter("memberId", "The loyalty member.", IdentifierSchema(Ids.DotlessPattern))],
+            "The member's wallet read at one instant: `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`. "
+            + "Points past their expiry count as expired from that instant on, whether or not the expiry timer has run. " + MemberScope,
+            parameters: [MemberIdParameter()],
             responses: new()
             {
-                ["200"] = Answer("The member's balance: earned minus reversed.", Schema(typeof(MemberPointsView))),
+                ["200"] = Answer("The member's balance.", Schema(typeof(MemberPointsView))),
                 ["400"] = Shared.Ref(Shared.Invalid),
                 ["401"] = Shared.Ref(Shared.Unauthenticated),
                 ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("No such member, or none with a posting at this key's chains (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetMemberStatement() => Operation(
+            "GetMemberStatement", Tags.Members, "Read a member's statement",
+            $"Every posting that changed the member's balance, once, newest first, at most {StatementView.MaxEntriesPerPage} a page; the entries sum to the balance. "
+            + "Entries of chains outside a `pos` or `chain` key's scope show only `kind`, `points`, `postedAt` and `chainId`. " + MemberScope,
+            parameters:
+            [
+                MemberIdParameter(),
+                QueryParameter("from", "The earliest posting: a date (a whole day in the scheme's time zone) or an RFC 3339 instant with an offset.", String(), required: false),
+                QueryParameter("to", "The latest posting, inclusive: a date or an RFC 3339 instant with an offset.", String(), required: false),
+                QueryParameter("continuation", "The `continuation` of the previous page.", String(), required: false),
+            ],
+            responses: new()
+            {
+                ["200"] = Answer("A page of the statement.", Schema(typeof(StatementView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("No such member, or none with a posting at this key's chains (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetMemberLots() => Operation(
+            "GetMemberLots", Tags.Members, "Read a member's lots",
+            "The lots with points remaining, pending and available, oldest expiry first, with their dates and issuers. "
+            + "Lots of chains outside a `pos` or `chain` key's scope carry no `lotId`. " + MemberScope,
+            parameters: [MemberIdParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("The member's open lots.", Schema(typeof(LotsView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("No such member, or none with a posting at this key's chains (`not-found`)."),
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
             });
 
@@ -525,22 +575,34 @@ public static partial class ApiDescription
             });
 
         private static JsonObject GetSettlementFile() => Operation(
-            "GetSettlementFile", Tags.Settlements, "Download a settlement day's CSV",
-            "UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row "
-            + "(settlement.md). A published day never changes.",
-            parameters: [ChainIdParameter(), DateParameter()],
+            "GetSettlementFile", Tags.Settlements, "Download a settlement day's CSV or workbook",
+            "The CSV: UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row "
+            + "(settlement.md). With `format=xlsx` (or, without `format`, an `Accept` naming the workbook's media type) the same day as "
+            + "an XLSX workbook generated from the CSV: sheet `postings` with the CSV's rows (ids, GTINs and dates as text, amounts as "
+            + "numbers with two decimals, points as integers, a frozen header row and a totals row), `stores` with the manifest's "
+            + "per-store figures, `summary` with the manifest. The CSV is the reference, hashed in the manifest. A published day never changes.",
+            parameters:
+            [
+                ChainIdParameter(),
+                DateParameter(),
+                QueryParameter("format", "`csv` (the default) or `xlsx`; anything else is a 400.", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("csv", "xlsx") }, required: false),
+            ],
             responses: new()
             {
                 ["200"] = new JsonObject
                 {
-                    ["description"] = "The CSV, streamed.",
+                    ["description"] = "The CSV or the workbook, streamed.",
                     ["headers"] = new JsonObject
                     {
-                        ["Content-Disposition"] = Header("`attachment` with the file name, `{chainId}-{yyyyMMdd}.csv`.", String()),
+                        ["Content-Disposition"] = Header("`attachment` with the file name, `{chainId}-{yyyyMMdd}.csv` or `{chainId}-{yyyyMMdd}.xlsx`.", String()),
                         ["ETag"] = Header("The file's entity tag.", String()),
-                        ["X-Content-SHA256"] = Header("The SHA-256 of the file's bytes as lowercase hex: the manifest's `file.sha256`.", new JsonObject { ["type"] = "string", ["pattern"] = Sha256Pattern }),
+                        ["X-Content-SHA256"] = Header("CSV only: the SHA-256 of the file's bytes as lowercase hex, the manifest's `file.sha256`.", new JsonObject { ["type"] = "string", ["pattern"] = Sha256Pattern }),
                     },
-                    ["content"] = new JsonObject { ["text/csv; charset=utf-8"] = new JsonObject { ["schema"] = String() } },
+                    ["content"] = new JsonObject
+                    {
+                        ["text/csv; charset=utf-8"] = new JsonObject { ["schema"] = String() },
+                        ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } },
+                    },
                 },
                 ["400"] = Shared.Ref(Shared.Invalid),
                 ["401"] = Shared.Ref(Shared.Unauthenticated),
@@ -706,6 +768,18 @@ public static partial class ApiDescription
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
             });
 
+        private JsonObject AdminMigrateWallets() => Operation(
+            "AdminMigrateWallets", Tags.Admin, "Move old balances into lots",
+            "Rebuilds, from their postings, the wallet of every member whose balance was posted before lots existed: one lot per past award, "
+            + "each past return replayed, by today's wallet rules. Idempotent; a member touched by a posting or a read is migrated then anyway.",
+            responses: new()
+            {
+                ["200"] = Answer("How many members were migrated.", Schema(typeof(WalletMigrationResult))),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
         private JsonObject Health() => Operation(
             "Health", Tags.Service, "Check health",
             "Whether Blob, Queue and Table storage answer.",
@@ -817,11 +891,11 @@ public static partial class ApiDescription
             ["schema"] = schema,
         };
 
-        private static JsonObject QueryParameter(string name, string description, JsonObject schema) => new()
+        private static JsonObject QueryParameter(string name, string description, JsonObject schema, bool required = true) => new()
         {
             ["name"] = name,
             ["in"] = "query",
-            ["required"] = true,
+            ["required"] = required,
             ["description"] = description,
             ["schema"] = schema,
         };

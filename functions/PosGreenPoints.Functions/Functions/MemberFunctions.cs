@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using PosGreenPoints.Contracts;
+using PosGreenPoints.Contracts.Members;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
 using PosGreenPoints.Functions.Points;
@@ -70,7 +71,7 @@ public sealed class MemberFunctions(ApiGate gate, WalletReads wallets, WalletExp
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/wallets/migrate")] HttpRequest request,
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, AccessPolicy.AdminMigrateWallets, async _ =>
-            new OkObjectResult(new { migrated = await store.MigrateAllAsync(cancellationToken) }), cancellationToken);
+            new OkObjectResult(new WalletMigrationResult(await store.MigrateAllAsync(cancellationToken))), cancellationToken);
 
     private static IActionResult Found(object? view) => view is null ? Problems.NotFound("There is no such member, or none with a posting at this key's chains.") : new OkObjectResult(view);
 

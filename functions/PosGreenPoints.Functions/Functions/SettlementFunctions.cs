@@ -8,13 +8,16 @@ using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
 using PosGreenPoints.Functions.Settlement;
+using PosGreenPoints.Functions.Workbooks;
 
 namespace PosGreenPoints.Functions.Functions;
 
 /// <summary>Settlement files: the nightly timer, the chains' downloads and the operator's re-run (api.md, "Settlements").</summary>
-public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, SettlementStore store, SettlementWriter writer, DailySettlement daily)
+public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, SettlementStore store, SettlementWriter writer, SettlementWorkbooks workbooks, DailySettlement daily)
 {
     public const string Sha256Header = "X-Content-SHA256";
+    public const string CsvFormat = "csv";
+    public const string XlsxFormat = "xlsx";
 
     [Function("SettleYesterday")]
     public Task SettleYesterday([TimerTrigger("%" + SettlementOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
@@ -74,7 +77,10 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
                 : Problems.NotFound("This day is not settled yet.");
         }, cancellationToken);
 
-    /// <summary>The CSV streamed from its blob; the response is never held in memory.</summary>
+    /// <summary>
+    /// The CSV streamed from its blob, or with <c>?format=xlsx</c> (or that media type in Accept) its workbook,
+    /// rendered from the CSV the first time and then streamed from its own blob; neither response is held in memory.
+    /// </summary>
     [Function("GetSettlementFile")]
     public Task<IActionResult> GetSettlementFile(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/settlements/{chainId}/{date}/file")] HttpRequest request,
@@ -87,6 +93,26 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
             if (refused is not null)
             {
                 return refused;
+            }
+
+            if (FileFormat(request) is not { } format)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["format"] = [$"must be {CsvFormat} or {XlsxFormat}."] });
+            }
+
+            if (format == XlsxFormat)
+            {
+                if (await workbooks.OpenAsync(chainId, postingDate, cancellationToken) is not { } workbook)
+                {
+                    return Problems.NotFound("This day is not settled yet.");
+                }
+
+                request.HttpContext.Response.ContentLength = workbook.Length;
+                return new FileStreamResult(workbook.Content, CsvWorkbook.ContentType)
+                {
+                    FileDownloadName = SettlementWorkbooks.FileName(chainId, postingDate),
+                    EntityTag = new EntityTagHeaderValue(workbook.ETag.ToString("H")),
+                };
             }
 
             if (await store.OpenFileAsync(chainId, postingDate, cancellationToken) is not { } download)
@@ -163,6 +189,30 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
     /// <summary>A chain key asking for a chain outside its scope gets the same 404 as for a chain that does not exist.</summary>
     private async Task<bool> IsVisibleAsync(Caller caller, string chainId, CancellationToken cancellationToken) =>
         caller.CanAccessChain(chainId) && await chains.GetAsync(chainId, cancellationToken) is not null;
+
+    /// <summary>
+    /// <c>csv</c> or <c>xlsx</c>: the <c>format</c> query parameter when given (one value, exactly one of the two);
+    /// else <c>xlsx</c> when Accept prefers the workbook's media type to <c>text/csv</c>, else <c>csv</c>, the
+    /// reference (a client that accepts both alike, as the generated one does, gets the CSV); <c>null</c> for any other format.
+    /// </summary>
+    private static string? FileFormat(HttpRequest request)
+    {
+        var values = request.Query["format"];
+        if (values.Count > 0)
+        {
+            return values.Count == 1 && values[0] is CsvFormat or XlsxFormat ? values[0] : null;
+        }
+
+        var accept = request.GetTypedHeaders().Accept;
+        double Quality(params string[] mediaTypes) => accept
+            .Where(value => mediaTypes.Any(type => value.MediaType.Equals(type, StringComparison.OrdinalIgnoreCase)))
+            .Select(value => value.Quality ?? 1)
+            .DefaultIfEmpty(-1)
+            .Max();
+
+        var workbook = Quality(CsvWorkbook.ContentType);
+        return workbook > 0 && workbook > Quality("text/csv", "text/*") ? XlsxFormat : CsvFormat;
+    }
 
     private static DateOnly? QueryDate(HttpRequest request, string name, Dictionary<string, string[]> errors)
     {

@@ -6,7 +6,7 @@ namespace PosGreenPoints.Functions.Settlement;
 
 public static class SettlementServices
 {
-    /// <summary>Daily settlement: the file writer, its storage, and the nightly run.</summary>
+    /// <summary>Daily settlement: the file writer, its storage, its workbooks, and the nightly run.</summary>
     public static IServiceCollection AddSettlement(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SettlementOptions>()
@@ -16,6 +16,7 @@ public static class SettlementServices
         services.AddSingleton(provider => new MemberPseudonyms(provider.GetRequiredService<IOptions<SettlementOptions>>().Value.HmacKey));
         services.AddSingleton<SettlementStore>();
         services.AddSingleton<SettlementWriter>();
+        services.AddSingleton<SettlementWorkbooks>();
         services.AddSingleton<DailySettlement>();
         return services;
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Functions.Infrastructure;
 
@@ -114,6 +115,36 @@ public sealed class SettlementStore(BlobServiceClient blobs, StorageProvisioner 
         var container = await ContainerAsync(cancellationToken);
         var download = await container.GetBlobClient(CsvPath(chainId, postingDate)).DownloadStreamingAsync(cancellationToken: cancellationToken);
         return new SettlementDownload(manifest, download.Value.Content, download.Value.Details.ContentLength, download.Value.Details.ETag);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="staging"/> to <paramref name="final"/> with If-None-Match: *, so a published blob
+    /// is written once and never replaced, whoever else is publishing it at the same moment.
+    /// </summary>
+    /// <returns><c>true</c> when this call published the blob, <c>false</c> when one was there already.</returns>
+    public static async Task<bool> PublishOnceAsync(BlockBlobClient final, BlockBlobClient staging, IDictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(final);
+        ArgumentNullException.ThrowIfNull(staging);
+        try
+        {
+            var copy = await final.StartCopyFromUriAsync(
+                staging.Uri,
+                new BlobCopyFromUriOptions
+                {
+                    Metadata = metadata,
+                    DestinationConditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                },
+                cancellationToken);
+            // A copy within one account is normally done at once; what is published next (the manifest, the
+            // download) must not come before it is.
+            await copy.WaitForCompletionAsync(cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException failure) when (failure.Status is 409 or 412)
+        {
+            return false;
+        }
     }
 
     private static string Folder(string chainId, DateOnly day) =>

@@ -90,7 +90,8 @@ public sealed class SettlementWriter(
                 totals = await SettlementCsv.WriteAsync(chain.ChainId, ledger.ReadDayAsync(chain.ChainId, postingDate, cancellationToken), stream, pseudonyms, cancellationToken);
             }
 
-            csvWritten = await PublishCsvAsync(final, staging, totals.Sha256, cancellationToken);
+            csvWritten = await SettlementStore.PublishOnceAsync(
+                final, staging, new Dictionary<string, string> { [SettlementStore.Sha256Metadata] = totals.Sha256 }, cancellationToken);
         }
         finally
         {
@@ -149,29 +150,6 @@ public sealed class SettlementWriter(
                 manifest),
             cancellationToken);
         return new SettlementOutcome.Published(manifest);
-    }
-
-    /// <returns><c>true</c> when this run published the CSV, <c>false</c> when one was there already.</returns>
-    private static async Task<bool> PublishCsvAsync(BlockBlobClient final, BlockBlobClient staging, string sha256, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var copy = await final.StartCopyFromUriAsync(
-                staging.Uri,
-                new BlobCopyFromUriOptions
-                {
-                    Metadata = new Dictionary<string, string> { [SettlementStore.Sha256Metadata] = sha256 },
-                    DestinationConditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                },
-                cancellationToken);
-            // A copy within one account is normally done at once; the manifest must not come before it is.
-            await copy.WaitForCompletionAsync(cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException failure) when (failure.Status is 409 or 412)
-        {
-            return false;
-        }
     }
 
     /// <summary>Chain-local time with its offset, to the second, as settlement.md shows it.</summary>

@@ -2,7 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
+using CsvHelper;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Tests.Fixtures;
@@ -84,6 +88,8 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
         Assert.Equal(manifest.File.Sha256, Convert.ToHexStringLower(SHA256.HashData(body)));
         Assert.Equal(manifest.File.Bytes, body.Length);
 
+        await AssertWorkbookAgreesWithCsvAsync(chainClient, chainId, today, manifest, body);
+
         // Another chain's key: the same 404 for a settled day, a day not settled and the list.
         using var otherClient = app.Client(otherKey);
         var missingDay = "2020-01-01";
@@ -91,6 +97,7 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
         {
             $"api/v1/settlements/{chainId}/{today}", $"api/v1/settlements/{chainId}/{missingDay}",
             $"api/v1/settlements/{chainId}/{today}/file", $"api/v1/settlements/{chainId}/{missingDay}/file",
+            $"api/v1/settlements/{chainId}/{today}/file?format=xlsx",
             $"api/v1/settlements/{chainId}?from={today}&to={today}",
         })
         {
@@ -100,6 +107,11 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
 
         using var ownMissing = await chainClient.GetAsync($"api/v1/settlements/{chainId}/{missingDay}");
         Assert.Equal(HttpStatusCode.NotFound, ownMissing.StatusCode);
+        using var ownMissingWorkbook = await chainClient.GetAsync($"api/v1/settlements/{chainId}/{missingDay}/file?format=xlsx");
+        Assert.Equal(HttpStatusCode.NotFound, ownMissingWorkbook.StatusCode);
+        using var unknownFormat = await chainClient.GetAsync($"api/v1/settlements/{chainId}/{today}/file?format=xls");
+        Assert.Equal(HttpStatusCode.BadRequest, unknownFormat.StatusCode);
+        Assert.Contains("\"format\"", await unknownFormat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,6 +137,72 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
         Assert.Equal(HttpStatusCode.OK, longest.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    /// <summary>
+    /// settlement.md, "For spreadsheets": the day's workbook, by <c>?format=xlsx</c> and by Accept, read back with
+    /// the Open XML SDK's DOM: the CSV's rows with GTINs as text and amounts as numbers, the manifest's totals.
+    /// The second download is the cached blob: the same entity tag, and a conditional request is a 304.
+    /// </summary>
+    private static async Task AssertWorkbookAgreesWithCsvAsync(HttpClient client, string chainId, string day, SettlementManifest manifest, byte[] csv)
+    {
+        using var first = await client.GetAsync($"api/v1/settlements/{chainId}/{day}/file?format=xlsx");
+        Assert.True(first.StatusCode == HttpStatusCode.OK, $"{(int)first.StatusCode} {await first.Content.ReadAsStringAsync()}");
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", first.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("attachment", first.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal(Path.ChangeExtension(manifest.File.Name, ".xlsx"), first.Content.Headers.ContentDisposition.FileName?.Trim('"'));
+        Assert.False(first.Headers.Contains("X-Content-SHA256"));
+        var etag = first.Headers.ETag!;
+        var workbook = await first.Content.ReadAsByteArrayAsync();
+
+        using var byAccept = new HttpRequestMessage(HttpMethod.Get, $"api/v1/settlements/{chainId}/{day}/file");
+        byAccept.Headers.Accept.ParseAdd("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        using var second = await client.SendAsync(byAccept);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(etag, second.Headers.ETag);
+        Assert.Equal(workbook, await second.Content.ReadAsByteArrayAsync());
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"api/v1/settlements/{chainId}/{day}/file?format=xlsx");
+        conditional.Headers.IfNoneMatch.Add(etag);
+        using var notModified = await client.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+
+        using var document = SpreadsheetDocument.Open(new MemoryStream(workbook), isEditable: false);
+        var sheets = document.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().ToList();
+        Assert.Equal(["postings", "stores", "summary"], sheets.Select(sheet => sheet.Name!.Value));
+        var rows = ((WorksheetPart)document.WorkbookPart.GetPartById(sheets[0].Id!)).Worksheet.GetFirstChild<SheetData>()!.Elements<Row>().ToList();
+
+        using var reader = new StreamReader(new MemoryStream(csv), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var parser = new CsvParser(reader, CultureInfo.InvariantCulture);
+        var records = new List<string[]>();
+        while (await parser.ReadAsync())
+        {
+            records.Add(parser.Record!);
+        }
+
+        Assert.Equal(manifest.RowCount + 2, rows.Count);
+        Assert.Equal(records.Count + 1, rows.Count);
+        var header = records[0].ToList();
+        var (gtin, amount, points) = (header.IndexOf("gtin"), header.IndexOf("qualifying_amount"), header.IndexOf("points"));
+        foreach (var (record, row) in records.Skip(1).Zip(rows.Skip(1)))
+        {
+            var cells = row.Elements<Cell>().ToList();
+            if (record[gtin].Length > 0)
+            {
+                // The samples' 13-digit GTINs in their 14-digit form: a leading zero a number cell would drop.
+                Assert.Equal(CellValues.InlineString, cells[gtin].DataType!.Value);
+                Assert.Equal(record[gtin], cells[gtin].InlineString!.Text!.Text);
+                Assert.StartsWith("0", cells[gtin].InlineString!.Text!.Text, StringComparison.Ordinal);
+            }
+
+            Assert.Null(cells[amount].DataType);
+            Assert.Equal(decimal.Parse(record[amount], CultureInfo.InvariantCulture), decimal.Parse(cells[amount].CellValue!.Text, CultureInfo.InvariantCulture));
+            Assert.Equal(record[points], cells[points].CellValue!.Text);
+        }
+
+        var totals = rows[^1].Elements<Cell>().ToList();
+        Assert.Equal(decimal.Parse(manifest.QualifyingAmount, CultureInfo.InvariantCulture), decimal.Parse(totals[amount].CellValue!.Text, CultureInfo.InvariantCulture));
+        Assert.Equal(manifest.NetPoints, long.Parse(totals[points].CellValue!.Text, CultureInfo.InvariantCulture));
     }
 
     private static string SettlementMoney(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);

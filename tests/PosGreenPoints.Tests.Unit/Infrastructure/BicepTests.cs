@@ -147,6 +147,61 @@ public sealed partial class BicepTests
         Assert.True(missing.Count == 0, $"The app uses storage the template does not create:{Environment.NewLine}{string.Join(Environment.NewLine, missing)}");
     }
 
+    /// <summary>
+    /// The operators' dashboard has one source for its KQL: every query of the built workbook is the text of a
+    /// file in infra/queries/dashboard/ (loaded by loadTextContent), and every such file is a view.
+    /// </summary>
+    [Fact]
+    public async Task Every_query_of_the_dashboard_workbook_is_one_of_its_kql_files()
+    {
+        var template = await BuildTemplateAsync();
+        var (workbook, holder) = Assert.Single(Resources(template), entry => IsType(entry, "Microsoft.Insights/workbooks"));
+        var properties = workbook["properties"]!;
+        Assert.Contains("Microsoft.Insights/components", JsonText(properties["sourceId"]), StringComparison.Ordinal);
+        var serialized = JsonText(properties["serializedData"]);
+        Assert.Contains("fallbackResourceIds", serialized, StringComparison.Ordinal);
+
+        var contentName = VariableReference().Match(serialized) is { Success: true } reference
+            ? reference.Groups["name"].Value
+            : throw new InvalidOperationException($"The workbook's serializedData names no variable: {serialized}");
+        var content = holder["variables"]?[contentName] as JsonObject
+            ?? throw new InvalidOperationException($"The dashboard module has no object variable {contentName}.");
+        var queries = WorkbookItems(content)
+            .Select(item => item["content"]?["query"])
+            .Where(query => query is not null)
+            .Select(query => ResolveVariable(JsonText(query), holder))
+            .ToList();
+
+        var files = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), DashboardQueries), "*.kql")
+            .ToDictionary(path => Path.GetFileName(path), File.ReadAllText);
+        Assert.NotEmpty(files);
+        var unknown = queries.Where(query => !files.ContainsValue(query)).Select(query => query.Split('\n')[0]).ToList();
+        var unused = files.Where(file => !queries.Contains(file.Value, StringComparer.Ordinal)).Select(file => file.Key).ToList();
+        Assert.True(unknown.Count == 0, $"Workbook queries that are no file of {DashboardQueries}:{Environment.NewLine}{string.Join(Environment.NewLine, unknown)}");
+        Assert.True(unused.Count == 0, $"Files of {DashboardQueries} that no workbook view runs: {string.Join(", ", unused)}");
+        Assert.Equal(files.Count, queries.Count);
+    }
+
+    private const string DashboardQueries = "infra/queries/dashboard";
+
+    /// <summary>A workbook's items, those of its groups included.</summary>
+    private static IEnumerable<JsonObject> WorkbookItems(JsonObject container) =>
+        (container["items"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .SelectMany(item => item["content"] is JsonObject inner && inner["items"] is JsonArray ? WorkbookItems(inner).Prepend(item) : [item]);
+
+    /// <summary>The text of <c>[variables('name')]</c> (how a loadTextContent lands in the template), or the literal itself.</summary>
+    private static string ResolveVariable(string value, JsonObject holder) =>
+        WholeVariableReference().Match(value) is { Success: true } reference
+            ? JsonText(holder["variables"]?[reference.Groups["name"].Value] ?? throw new InvalidOperationException($"No variable {reference.Groups["name"].Value}."))
+            : value;
+
+    [GeneratedRegex(@"variables\('(?<name>[^']+)'\)")]
+    private static partial Regex VariableReference();
+
+    [GeneratedRegex(@"^\[variables\('(?<name>[^']+)'\)\]$")]
+    private static partial Regex WholeVariableReference();
+
     private const string AllowedConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     private const string StorageNamesFile = "functions/PosGreenPoints.Functions/Infrastructure/StorageNames.cs";

@@ -9,7 +9,6 @@ public enum Role
     /// <summary>The scheme's consumer app backend: reads any member, has no chains, posts nothing.</summary>
     App,
     Operator,
-    App,
 }
 
 /// <summary>An authenticated API client: who it is, its role and the chains in its scope.</summary>

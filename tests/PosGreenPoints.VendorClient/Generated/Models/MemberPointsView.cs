@@ -8,17 +8,23 @@ using System;
 namespace PosGreenPoints.VendorClient.Models
 {
     /// <summary>
-    /// The body of `GET /api/v1/members/{memberId}/points`: a member&apos;s points across every chain.
+    /// The body of `GET /api/v1/members/{memberId}/points`: a member&apos;s points across every chain, read at one instant. Always `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MemberPointsView : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>Earned minus reversed.</summary>
+        /// <summary>Points that can be redeemed now.</summary>
+        public long? Available { get; set; }
+        /// <summary>The member&apos;s points: what the statement&apos;s entries sum to.</summary>
         public long? Balance { get; set; }
+        /// <summary>Points returns took back that the member no longer had; repaid first by later awards.</summary>
+        public long? Debt { get; set; }
         /// <summary>Every point ever awarded to the member.</summary>
         public long? Earned { get; set; }
+        /// <summary>Points past their expiry, whether or not the expiry timer has run yet.</summary>
+        public long? Expired { get; set; }
         /// <summary>The member asked for.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -27,9 +33,23 @@ namespace PosGreenPoints.VendorClient.Models
 #else
         public string MemberId { get; set; }
 #endif
+        /// <summary>The points that expire next and when; absent when nothing will.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::PosGreenPoints.VendorClient.Models.NextExpiryView? NextExpiry { get; set; }
+#nullable restore
+#else
+        public global::PosGreenPoints.VendorClient.Models.NextExpiryView NextExpiry { get; set; }
+#endif
+        /// <summary>Points awarded but not spendable yet (the return period); a return can still take them back.</summary>
+        public long? Pending { get; set; }
+        /// <summary>Points spent by committed redemptions, less their refunds.</summary>
+        public long? Redeemed { get; set; }
+        /// <summary>Points held by open reservations.</summary>
+        public long? Reserved { get; set; }
         /// <summary>Every point ever taken back by returns, as a positive number.</summary>
         public long? Reversed { get; set; }
-        /// <summary>When the last posting reached the balance; absent for a member with no postings yet.</summary>
+        /// <summary>When the last posting reached the wallet.</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::PosGreenPoints.VendorClient.Models.MemberPointsView"/> and sets the default values.
@@ -56,9 +76,16 @@ namespace PosGreenPoints.VendorClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "available", n => { Available = n.GetLongValue(); } },
                 { "balance", n => { Balance = n.GetLongValue(); } },
+                { "debt", n => { Debt = n.GetLongValue(); } },
                 { "earned", n => { Earned = n.GetLongValue(); } },
+                { "expired", n => { Expired = n.GetLongValue(); } },
                 { "memberId", n => { MemberId = n.GetStringValue(); } },
+                { "nextExpiry", n => { NextExpiry = n.GetObjectValue<global::PosGreenPoints.VendorClient.Models.NextExpiryView>(global::PosGreenPoints.VendorClient.Models.NextExpiryView.CreateFromDiscriminatorValue); } },
+                { "pending", n => { Pending = n.GetLongValue(); } },
+                { "redeemed", n => { Redeemed = n.GetLongValue(); } },
+                { "reserved", n => { Reserved = n.GetLongValue(); } },
                 { "reversed", n => { Reversed = n.GetLongValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
@@ -70,9 +97,16 @@ namespace PosGreenPoints.VendorClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteLongValue("available", Available);
             writer.WriteLongValue("balance", Balance);
+            writer.WriteLongValue("debt", Debt);
             writer.WriteLongValue("earned", Earned);
+            writer.WriteLongValue("expired", Expired);
             writer.WriteStringValue("memberId", MemberId);
+            writer.WriteObjectValue<global::PosGreenPoints.VendorClient.Models.NextExpiryView>("nextExpiry", NextExpiry);
+            writer.WriteLongValue("pending", Pending);
+            writer.WriteLongValue("redeemed", Redeemed);
+            writer.WriteLongValue("reserved", Reserved);
             writer.WriteLongValue("reversed", Reversed);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);

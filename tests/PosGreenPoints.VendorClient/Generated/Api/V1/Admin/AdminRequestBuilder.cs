@@ -7,6 +7,7 @@ using PosGreenPoints.VendorClient.Api.V1.Admin.Clients;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Poison;
 using PosGreenPoints.VendorClient.Api.V1.Admin.ProductLists;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Settlements;
+using PosGreenPoints.VendorClient.Api.V1.Admin.Wallets;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -43,6 +44,11 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin
         public global::PosGreenPoints.VendorClient.Api.V1.Admin.Settlements.SettlementsRequestBuilder Settlements
         {
             get => new global::PosGreenPoints.VendorClient.Api.V1.Admin.Settlements.SettlementsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The wallets property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Admin.Wallets.WalletsRequestBuilder Wallets
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Admin.Wallets.WalletsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::PosGreenPoints.VendorClient.Api.V1.Admin.AdminRequestBuilder"/> and sets the default values.

@@ -16,7 +16,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members
     public partial class MembersRequestBuilder : BaseRequestBuilder
     {
         /// <summary>Gets an item from the PosGreenPoints.VendorClient.api.v1.members.item collection</summary>
-        /// <param name="position">The loyalty member.</param>
+        /// <param name="position">The loyalty member (scheme-wide).</param>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Api.V1.Members.Item.WithMemberItemRequestBuilder"/></returns>
         public global::PosGreenPoints.VendorClient.Api.V1.Members.Item.WithMemberItemRequestBuilder this[string position]
         {

@@ -2,7 +2,9 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using PosGreenPoints.VendorClient.Api.V1.Members.Item.Lots;
 using PosGreenPoints.VendorClient.Api.V1.Members.Item.Points;
+using PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -15,10 +17,20 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WithMemberItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The lots property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Lots.LotsRequestBuilder Lots
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Lots.LotsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The points property</summary>
         public global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Points.PointsRequestBuilder Points
         {
             get => new global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Points.PointsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The statement property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement.StatementRequestBuilder Statement
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement.StatementRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::PosGreenPoints.VendorClient.Api.V1.Members.Item.WithMemberItemRequestBuilder"/> and sets the default values.

@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Points
         {
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. A member with no postings yet has a zero balance, not a 404.
+        /// Roles `pos`, `chain`, `app` and `operator`. The member&apos;s wallet read at one instant: `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`. Points past their expiry count as expired from that instant on, whether or not the expiry timer has run. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.MemberPointsView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -42,6 +42,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Points
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -58,12 +59,13 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Points
                 { "400", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "404", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::PosGreenPoints.VendorClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.MemberPointsView>(requestInfo, global::PosGreenPoints.VendorClient.Models.MemberPointsView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. A member with no postings yet has a zero balance, not a 404.
+        /// Roles `pos`, `chain`, `app` and `operator`. The member&apos;s wallet read at one instant: `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`. Points past their expiry count as expired from that instant on, whether or not the expiry timer has run. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

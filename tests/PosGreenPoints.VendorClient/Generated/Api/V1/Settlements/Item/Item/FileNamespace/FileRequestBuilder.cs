@@ -22,7 +22,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public FileRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/settlements/{chainId}/{date}/file", pathParameters)
+        public FileRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/settlements/{chainId}/{date}/file{?format*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,11 +30,11 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public FileRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/settlements/{chainId}/{date}/file", rawUrl)
+        public FileRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/settlements/{chainId}/{date}/file{?format*}", rawUrl)
         {
         }
         /// <summary>
-        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). A published day never changes.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The CSV: UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). With `format=xlsx` (or, without `format`, an `Accept` naming the workbook&apos;s media type) the same day as an XLSX workbook generated from the CSV: sheet `postings` with the CSV&apos;s rows (ids, GTINs and dates as text, amounts as numbers with two decimals, points as integers, a frozen header row and a totals row), `stores` with the manifest&apos;s per-store figures, `summary` with the manifest. The CSV is the reference, hashed in the manifest. A published day never changes.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -46,11 +46,11 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace
         /// <exception cref="global::PosGreenPoints.VendorClient.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<Stream?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<Stream?> GetAsync(Action<RequestConfiguration<global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace.FileRequestBuilder.FileRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<Stream> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<Stream> GetAsync(Action<RequestConfiguration<global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace.FileRequestBuilder.FileRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -65,22 +65,22 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). A published day never changes.
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The CSV: UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). With `format=xlsx` (or, without `format`, an `Accept` naming the workbook&apos;s media type) the same day as an XLSX workbook generated from the CSV: sheet `postings` with the CSV&apos;s rows (ids, GTINs and dates as text, amounts as numbers with two decimals, points as integers, a frozen header row and a totals row), `stores` with the manifest&apos;s per-store figures, `summary` with the manifest. The CSV is the reference, hashed in the manifest. A published day never changes.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace.FileRequestBuilder.FileRequestBuilderGetQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace.FileRequestBuilder.FileRequestBuilderGetQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
-            requestInfo.Headers.TryAdd("Accept", "text/csv, application/problem+json");
+            requestInfo.Headers.TryAdd("Accept", "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/problem+json");
             return requestInfo;
         }
         /// <summary>
@@ -91,6 +91,16 @@ namespace PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace
         public global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace.FileRequestBuilder WithUrl(string rawUrl)
         {
             return new global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace.FileRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Roles `chain` and `operator`. A `chain` key only for the chains in its scope. The CSV: UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row (settlement.md). With `format=xlsx` (or, without `format`, an `Accept` naming the workbook&apos;s media type) the same day as an XLSX workbook generated from the CSV: sheet `postings` with the CSV&apos;s rows (ids, GTINs and dates as text, amounts as numbers with two decimals, points as integers, a frozen header row and a totals row), `stores` with the manifest&apos;s per-store figures, `summary` with the manifest. The CSV is the reference, hashed in the manifest. A published day never changes.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class FileRequestBuilderGetQueryParameters 
+        {
+            /// <summary>`csv` (the default) or `xlsx`; anything else is a 400.</summary>
+            [QueryParameter("format")]
+            public global::PosGreenPoints.VendorClient.Api.V1.Settlements.Item.Item.FileNamespace.GetFormatQueryParameterType? Format { get; set; }
         }
     }
 }
