@@ -299,6 +299,11 @@ public static partial class ApiDescription
         var roles = access.Roles.Order().Select(Code).ToList();
         var sentence = (roles.Count == 1 ? "Role " : "Roles ") + Enumeration(roles) + ".";
         var scoped = access.Roles.Where(role => role is Role.Pos or Role.Chain).Order().Select(Code).ToList();
+        if (access.MemberScoped)
+        {
+            return $"{sentence} {Enumeration(scoped)} keys only for members with a posting at one of their chains.";
+        }
+
         return !access.ChainScoped || scoped.Count == 0
             ? sentence
             : scoped.Count == 1
@@ -486,8 +491,7 @@ public static partial class ApiDescription
             });
 
         private const string MemberScope =
-            "`pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); "
-            + "`app` and `operator` keys read any member.";
+            "Any other member answers the same 404 as an unknown member.";
 
         private static JsonObject MemberIdParameter() => PathParameter("memberId", "The loyalty member (scheme-wide).", IdentifierSchema(Ids.DotlessPattern));
 

@@ -112,8 +112,15 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
             Expect(caller, 201, Caller.Operator));
         yield return ("POST /v1/admin/clients (app with a chain)", client => client.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest($"matrix-app-{Guid.NewGuid():N}", "app", [chain])),
             Expect(caller, 400, Caller.Operator));
-        yield return ("GET /v1/members/{memberId}/points", client => client.GetAsync("api/v1/members/GM7Q2K9X/points"),
-            Expect(caller, 200, Caller.Pos, Caller.ChainRole, Caller.App, Caller.Operator));
+        // A member with no posting: 404 to every role that may read members (which members a pos or chain
+        // key sees is WalletApiTests' table).
+        foreach (var read in new[] { "points", "statement", "lots" })
+        {
+            yield return ($"GET /v1/members/{{memberId}}/{read} (no posting)", client => client.GetAsync($"api/v1/members/NOBODY-{Guid.NewGuid():N}/{read}"),
+                Expect(caller, 404, Caller.Pos, Caller.ChainRole, Caller.App, Caller.Operator));
+        }
+
+        yield return ("POST /v1/admin/wallets/migrate", client => client.PostAsync("api/v1/admin/wallets/migrate", null), Expect(caller, 200, Caller.Operator));
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var range = $"from={today.AddDays(-3):yyyy-MM-dd}&to={today:yyyy-MM-dd}";

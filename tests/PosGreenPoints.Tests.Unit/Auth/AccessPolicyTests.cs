@@ -36,7 +36,7 @@ public sealed class AccessPolicyTests
     {
         var appOperations = AccessPolicy.All.Where(access => access.Roles.Contains(Role.App)).Select(access => access.Operation);
 
-        Assert.Equal([nameof(AccessPolicy.GetMemberPoints)], appOperations);
+        Assert.Equal([nameof(AccessPolicy.GetMemberPoints), nameof(AccessPolicy.GetMemberStatement), nameof(AccessPolicy.GetMemberLots)], appOperations);
     }
 
     [Fact]
@@ -72,7 +72,10 @@ public sealed class AccessPolicyTests
                 continue;
             }
 
-            var cells = Roles.Select(role => !access.Roles.Contains(role) ? "—" : access.ChainScoped && role is (Role.Pos or Role.Chain) ? "its chains" : "yes");
+            var cells = Roles.Select(role => !access.Roles.Contains(role) ? "—"
+                : role is not (Role.Pos or Role.Chain) ? "yes"
+                : access.ChainScoped ? "its chains"
+                : access.MemberScoped ? "its chains' members" : "yes");
             text.Append($"| `{function.Method} /api/{function.Route}` | ").AppendJoin(" | ", cells).Append(" |\n");
         }
 

@@ -11,7 +11,11 @@ namespace PosGreenPoints.Functions.Infrastructure.Auth;
 /// object answers as for an absent one. The function checks this itself, as only it knows the chain of the
 /// object asked for; an <c>operator</c> has every chain, an <c>app</c> none.
 /// </param>
-public sealed record Access(string Operation, IReadOnlySet<Role> Roles, bool ChainScoped)
+/// <param name="MemberScoped">
+/// A <c>pos</c> or <c>chain</c> key reads only members with a posting at one of its chains, and of other
+/// chains' entries only kind, points, date and chain (wallet.md); the wallet reads check this.
+/// </param>
+public sealed record Access(string Operation, IReadOnlySet<Role> Roles, bool ChainScoped, bool MemberScoped = false)
 {
     public bool IsAnonymous => Roles.Count == 0;
 }
@@ -31,9 +35,9 @@ public static class AccessPolicy
     // Member ids are scheme-wide, not a chain's. wallet.md narrows pos and chain keys to members with a
     // posting at one of their chains, and redacts other chains' entries: WalletReads does that, as only
     // the wallet knows its chains.
-    public static readonly Access GetMemberPoints = AnyChain(nameof(GetMemberPoints), Role.Pos, Role.Chain, Role.App, Role.Operator);
-    public static readonly Access GetMemberStatement = AnyChain(nameof(GetMemberStatement), Role.Pos, Role.Chain, Role.App, Role.Operator);
-    public static readonly Access GetMemberLots = AnyChain(nameof(GetMemberLots), Role.Pos, Role.Chain, Role.App, Role.Operator);
+    public static readonly Access GetMemberPoints = MemberReads(nameof(GetMemberPoints));
+    public static readonly Access GetMemberStatement = MemberReads(nameof(GetMemberStatement));
+    public static readonly Access GetMemberLots = MemberReads(nameof(GetMemberLots));
 
     public static readonly Access ListSettlements = Scoped(nameof(ListSettlements), Role.Chain, Role.Operator);
     public static readonly Access GetSettlement = Scoped(nameof(GetSettlement), Role.Chain, Role.Operator);
@@ -75,6 +79,9 @@ public static class AccessPolicy
     private static Access Scoped(string operation, params Role[] roles) => new(operation, roles.ToFrozenSet(), ChainScoped: true);
 
     private static Access AnyChain(string operation, params Role[] roles) => new(operation, roles.ToFrozenSet(), ChainScoped: false);
+
+    private static Access MemberReads(string operation) =>
+        new(operation, new[] { Role.Pos, Role.Chain, Role.App, Role.Operator }.ToFrozenSet(), ChainScoped: false, MemberScoped: true);
 
     private static Access OperatorOnly(string operation) => AnyChain(operation, Role.Operator);
 

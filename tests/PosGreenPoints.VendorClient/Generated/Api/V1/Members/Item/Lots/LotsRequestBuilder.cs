@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Lots
         {
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. The lots with points remaining, pending and available, oldest expiry first, with their dates and issuers. Lots of chains outside a `pos` or `chain` key&apos;s scope carry no `lotId`. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
+        /// Roles `pos`, `chain`, `app` and `operator`. `pos` and `chain` keys only for members with a posting at one of their chains. The lots with points remaining, pending and available, oldest expiry first, with their dates and issuers. Lots of chains outside a `pos` or `chain` key&apos;s scope carry no `lotId`. Any other member answers the same 404 as an unknown member.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.LotsView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Lots
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.LotsView>(requestInfo, global::PosGreenPoints.VendorClient.Models.LotsView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. The lots with points remaining, pending and available, oldest expiry first, with their dates and issuers. Lots of chains outside a `pos` or `chain` key&apos;s scope carry no `lotId`. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
+        /// Roles `pos`, `chain`, `app` and `operator`. `pos` and `chain` keys only for members with a posting at one of their chains. The lots with points remaining, pending and available, oldest expiry first, with their dates and issuers. Lots of chains outside a `pos` or `chain` key&apos;s scope carry no `lotId`. Any other member answers the same 404 as an unknown member.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Points
         {
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. The member&apos;s wallet read at one instant: `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`. Points past their expiry count as expired from that instant on, whether or not the expiry timer has run. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
+        /// Roles `pos`, `chain`, `app` and `operator`. `pos` and `chain` keys only for members with a posting at one of their chains. The member&apos;s wallet read at one instant: `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`. Points past their expiry count as expired from that instant on, whether or not the expiry timer has run. Any other member answers the same 404 as an unknown member.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.MemberPointsView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Points
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.MemberPointsView>(requestInfo, global::PosGreenPoints.VendorClient.Models.MemberPointsView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. The member&apos;s wallet read at one instant: `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`. Points past their expiry count as expired from that instant on, whether or not the expiry timer has run. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
+        /// Roles `pos`, `chain`, `app` and `operator`. `pos` and `chain` keys only for members with a posting at one of their chains. The member&apos;s wallet read at one instant: `balance` = `earned` − `reversed` − `redeemed` − `expired` = `available` + `pending` + `reserved` − `debt`. Points past their expiry count as expired from that instant on, whether or not the expiry timer has run. Any other member answers the same 404 as an unknown member.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

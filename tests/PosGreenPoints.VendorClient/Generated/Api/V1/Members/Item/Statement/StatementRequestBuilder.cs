@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement
         {
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. Every posting that changed the member&apos;s balance, once, newest first, at most 100 a page; the entries sum to the balance. Entries of chains outside a `pos` or `chain` key&apos;s scope show only `kind`, `points`, `postedAt` and `chainId`. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
+        /// Roles `pos`, `chain`, `app` and `operator`. `pos` and `chain` keys only for members with a posting at one of their chains. Every posting that changed the member&apos;s balance, once, newest first, at most 100 a page; the entries sum to the balance. Entries of chains outside a `pos` or `chain` key&apos;s scope show only `kind`, `points`, `postedAt` and `chainId`. Any other member answers the same 404 as an unknown member.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.StatementView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.StatementView>(requestInfo, global::PosGreenPoints.VendorClient.Models.StatementView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. Every posting that changed the member&apos;s balance, once, newest first, at most 100 a page; the entries sum to the balance. Entries of chains outside a `pos` or `chain` key&apos;s scope show only `kind`, `points`, `postedAt` and `chainId`. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
+        /// Roles `pos`, `chain`, `app` and `operator`. `pos` and `chain` keys only for members with a posting at one of their chains. Every posting that changed the member&apos;s balance, once, newest first, at most 100 a page; the entries sum to the balance. Entries of chains outside a `pos` or `chain` key&apos;s scope show only `kind`, `points`, `postedAt` and `chainId`. Any other member answers the same 404 as an unknown member.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -93,7 +93,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement
             return new global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement.StatementRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Roles `pos`, `chain`, `app` and `operator`. Every posting that changed the member&apos;s balance, once, newest first, at most 100 a page; the entries sum to the balance. Entries of chains outside a `pos` or `chain` key&apos;s scope show only `kind`, `points`, `postedAt` and `chainId`. `pos` and `chain` keys read only a member with a posting at one of their chains (else the same 404 as for an unknown member); `app` and `operator` keys read any member.
+        /// Roles `pos`, `chain`, `app` and `operator`. `pos` and `chain` keys only for members with a posting at one of their chains. Every posting that changed the member&apos;s balance, once, newest first, at most 100 a page; the entries sum to the balance. Entries of chains outside a `pos` or `chain` key&apos;s scope show only `kind`, `points`, `postedAt` and `chainId`. Any other member answers the same 404 as an unknown member.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class StatementRequestBuilderGetQueryParameters 
