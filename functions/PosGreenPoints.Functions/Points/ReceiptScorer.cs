@@ -512,39 +512,9 @@ public sealed class ReceiptScorer(
             var originalDecision = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(original, ScoringReceipts.DecisionProperty)!, Json)!;
             var awarded = JsonSerializer.Deserialize<List<ReceiptLineStatusView>>(LongText.Get(original, nameof(ReceiptRecord.ScoredLines)) ?? "[]", Json)!
                 .ToDictionary(line => line.LineNumber, line => line.Points);
-            var returned = state.Lines.ToDictionary(pair => pair.Key, pair => pair.Value);
-            var notes = new List<string>();
-            var lines = new List<DecidedLine>();
-            foreach (var line in receipt.Lines)
-            {
-                var originalLine = originalDecision.Lines.FirstOrDefault(candidate => candidate.LineNumber == line.OriginalLineNumber);
-                if (originalLine is not { Qualifies: true })
-                {
-                    lines.Add(new DecidedLine(line.LineNumber, line.Gtin14, line.Quantity, 0m, 0, []));
-                    continue;
-                }
-
-                var before = returned.GetValueOrDefault(originalLine.LineNumber, new ReturnedLine(0m, 0));
-                var reversal = PointsCalculator.ReverseLine(line.LineNumber,
-                    line.Quantity,
-                    new ReturnableLine(originalLine.LineNumber, originalLine.Quantity, awarded.GetValueOrDefault(originalLine.LineNumber), before.Quantity, before.ReversedPoints));
-                AddNote(notes, reversal.OverReturn, PointsCalculator.OverReturnNote);
-
-                // The return line is the original line coming back: it settles under the original's GTIN
-                // and for at most its share of the original's amount, whatever the till sent.
-                var settled = Math.Min(line.Amount, PointsCalculator.ReturnableAmount(
-                    originalLine.QualifyingAmount, originalLine.Quantity, before.Quantity + reversal.ReturnedQuantity, before.Amount));
-                AddNote(notes, settled < line.Amount, PointsCalculator.ReturnAmountCutNote);
-                AddNote(notes, line.Gtin14 != originalLine.Gtin14, PointsCalculator.ReturnLineMismatchNote);
-                returned[originalLine.LineNumber] = new ReturnedLine(before.Quantity + reversal.ReturnedQuantity, before.ReversedPoints - reversal.Points, before.Amount + settled);
-                lines.Add(new DecidedLine(line.LineNumber, originalLine.Gtin14, reversal.ReturnedQuantity, -settled, reversal.Points, originalLine.Matches));
-            }
-
-            var decision = new ScoringDecision(Today(timeZone), clock.GetUtcNow(), rules.Version, originalDecision.MemberId, lines, notes);
-            var decisions = state.Decisions.ToDictionary(pair => pair.Key, pair => pair.Value);
-            decisions[key.ReceiptId] = decision;
+            var (decision, saleReturns) = ReturnDecider.Decide(key.ReceiptId, receipt, originalDecision, awarded, state, Today(timeZone), clock.GetUtcNow(), rules.Version);
             var update = new TableEntity(originalKey.PartitionKey, originalKey.RowKey);
-            LongText.Set(update, ReturnsProperty, JsonSerializer.Serialize(new ReturnsState(returned, decisions), Json));
+            LongText.Set(update, ReturnsProperty, JsonSerializer.Serialize(saleReturns, Json));
             try
             {
                 await table.UpdateEntityAsync(update, original.ETag, TableUpdateMode.Merge, cancellationToken);
@@ -561,14 +531,6 @@ public sealed class ReceiptScorer(
         receipt.OriginalReceipt is { } reference
             ? new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber).ReceiptId
             : null;
-
-    private static void AddNote(List<string> notes, bool applies, string note)
-    {
-        if (applies && !notes.Contains(note))
-        {
-            notes.Add(note);
-        }
-    }
 
     private ScoringDecision Unmatched(ValidatedReceipt receipt, TimeZoneInfo timeZone, string note) => new(
         Today(timeZone),
