@@ -453,7 +453,8 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         var prefix = memberId + "!posting!";
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {prefix} and RowKey lt {memberId + "!posting\""}");
         var markers = new List<TableEntity>();
-        await foreach (var marker in table.QueryAsync<TableEntity>(filter, select: [MemberRows.Columns.Points, MemberRows.Columns.PostedAt], cancellationToken: cancellationToken))
+        // A projection returns only the properties named, keys included: the receipt id is in the row key.
+        await foreach (var marker in table.QueryAsync<TableEntity>(filter, select: ["RowKey", MemberRows.Columns.Points, MemberRows.Columns.PostedAt], cancellationToken: cancellationToken))
         {
             markers.Add(marker);
         }
