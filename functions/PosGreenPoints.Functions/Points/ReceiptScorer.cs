@@ -71,8 +71,6 @@ public sealed class ReceiptScorer(
     IOptions<SettlementOptions> settlementOptions,
     ILogger<ReceiptScorer> logger)
 {
-    private const string ReturnsProperty = "Returns";
-    private const string ReturnWaitsProperty = "ReturnWaits";
 
     /// <summary>
     /// How long after the last moment a post of a return's original would be accepted the return still
@@ -196,7 +194,7 @@ public sealed class ReceiptScorer(
         var receipt = await receipts.LoadBodyAsync(entity, cancellationToken);
         var chain = await chains.GetAsync(receipt.ChainId, cancellationToken)
             ?? throw new InvalidOperationException($"Chain {receipt.ChainId} of receipt {key.ReceiptId} is not registered.");
-        if (LongText.Get(entity, ScoringReceipts.DecisionProperty) is { } decided)
+        if (LongText.Get(entity, ReceiptRecord.ScoringColumns.Decision) is { } decided)
         {
             return new ReceiptInScoring(key, entity, receipt, chain.TimeZone, JsonSerializer.Deserialize<ScoringDecision>(decided, Json)!, decisionStored: true);
         }
@@ -228,12 +226,12 @@ public sealed class ReceiptScorer(
         {
             using var activity = PosGreenPointsTelemetry.ActivitySource.StartActivity("post to member");
             var posted = await members.PostAsync(
-                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Key.ChainId, OriginalReceiptId(item.Receipt), item.Receipt.BusinessDate, JsonSerializer.Serialize(item.Decision, Json), earned => MemberPoints(item, earned))).ToList(),
+                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Key.ChainId, OriginalReceiptId(item.Receipt), item.Receipt.BusinessDate, item.Decision, earned => MemberPoints(item, earned))).ToList(),
                 cancellationToken);
             foreach (var item in toMembers)
             {
                 var result = posted[item.Key.ReceiptId];
-                item.Decision = JsonSerializer.Deserialize<ScoringDecision>(result.Decision, Json)!;
+                item.Decision = result.Decision;
                 item.FinalPoints = result.LinePoints;
             }
         }
@@ -308,7 +306,7 @@ public sealed class ReceiptScorer(
         LongText.Set(update, nameof(ReceiptRecord.ScoredLines), JsonSerializer.Serialize(scoredLines, Json));
         if (!item.DecisionStored)
         {
-            LongText.Set(update, ScoringReceipts.DecisionProperty, JsonSerializer.Serialize(item.Decision, Json));
+            LongText.Set(update, ReceiptRecord.ScoringColumns.Decision, JsonSerializer.Serialize(item.Decision, Json));
         }
 
         return update;
@@ -332,11 +330,7 @@ public sealed class ReceiptScorer(
         var today = Today(item.TimeZone);
         ScoringDecision? Move(ScoringDecision stored) => stored.PostingDate == closed ? stored with { PostingDate = today } : null;
         item.Decision = item.Decision.MemberId is { } memberId
-            ? JsonSerializer.Deserialize<ScoringDecision>(
-                await members.MoveDecisionAsync(memberId, item.Key.ReceiptId,
-                    stored => Move(JsonSerializer.Deserialize<ScoringDecision>(stored, Json)!) is { } moved ? JsonSerializer.Serialize(moved, Json) : null,
-                    cancellationToken),
-                Json)!
+            ? await members.MoveDecisionAsync(memberId, item.Key.ReceiptId, Move, cancellationToken)
             : await receipts.MoveDecisionAsync(item.Key, Move, cancellationToken);
         logger.LogWarning("Receipt {ReceiptId}: posting day {Old} ended before its postings were written; posted on {New}", item.Key.ReceiptId, closed, item.Decision.PostingDate);
     }
@@ -393,13 +387,13 @@ public sealed class ReceiptScorer(
                 continue;
             }
 
-            var waits = entity.GetInt32(ReturnWaitsProperty) ?? 0;
+            var waits = entity.GetInt32(ReceiptRecord.ScoringColumns.ReturnWaits) ?? 0;
             var delay = TimeSpan.FromSeconds(Math.Min(600, 10 * Math.Pow(2, waits)));
             var sent = await _scoringQueue.SendMessageAsync(JsonSerializer.Serialize(new ScoringMessage([receiptId], PosGreenPointsTelemetry.CurrentTraceparent()), Json), visibilityTimeout: delay, cancellationToken: cancellationToken);
             var update = new TableEntity(key.PartitionKey, key.RowKey)
             {
                 [nameof(ReceiptRecord.ScoringMessageId)] = sent.Value.MessageId,
-                [ReturnWaitsProperty] = waits + 1,
+                [ReceiptRecord.ScoringColumns.ReturnWaits] = waits + 1,
                 [nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(new[] { PointsCalculator.WaitingForOriginalNote }, Json),
             };
             await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
@@ -429,7 +423,7 @@ public sealed class ReceiptScorer(
         try
         {
             var table = await receipts.TableAsync(cancellationToken);
-            var entity = new TableEntity(key.PartitionKey, key.RowKey) { ["LastFailure"] = reason[..Math.Min(reason.Length, 1000)] };
+            var entity = new TableEntity(key.PartitionKey, key.RowKey) { [ReceiptRecord.ScoringColumns.LastFailure] = reason[..Math.Min(reason.Length, 1000)] };
             if (final)
             {
                 entity[nameof(ReceiptRecord.Status)] = ReceiptStatuses.Failed;
@@ -503,18 +497,18 @@ public sealed class ReceiptScorer(
                 return null;
             }
 
-            var state = LongText.Get(original, ReturnsProperty) is { } text ? JsonSerializer.Deserialize<ReturnsState>(text, Json)! : ReturnsState.None;
+            var state = LongText.Get(original, ReceiptRecord.ScoringColumns.Returns) is { } text ? JsonSerializer.Deserialize<ReturnsState>(text, Json)! : ReturnsState.None;
             if (state.Decisions.TryGetValue(key.ReceiptId, out var earlier))
             {
                 return earlier;
             }
 
-            var originalDecision = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(original, ScoringReceipts.DecisionProperty)!, Json)!;
+            var originalDecision = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(original, ReceiptRecord.ScoringColumns.Decision)!, Json)!;
             var awarded = JsonSerializer.Deserialize<List<ReceiptLineStatusView>>(LongText.Get(original, nameof(ReceiptRecord.ScoredLines)) ?? "[]", Json)!
                 .ToDictionary(line => line.LineNumber, line => line.Points);
             var (decision, saleReturns) = ReturnDecider.Decide(key.ReceiptId, receipt, originalDecision, awarded, state, Today(timeZone), clock.GetUtcNow(), rules.Version);
             var update = new TableEntity(originalKey.PartitionKey, originalKey.RowKey);
-            LongText.Set(update, ReturnsProperty, JsonSerializer.Serialize(saleReturns, Json));
+            LongText.Set(update, ReceiptRecord.ScoringColumns.Returns, JsonSerializer.Serialize(saleReturns, Json));
             try
             {
                 await table.UpdateEntityAsync(update, original.ETag, TableUpdateMode.Merge, cancellationToken);

@@ -16,7 +16,6 @@ namespace PosGreenPoints.Functions.Points;
 /// </summary>
 public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient blobs, StorageProvisioner provisioner) : IReturnOriginals
 {
-    public const string DecisionProperty = "Decision";
     private const int MaxAttempts = 50;
 
     private readonly ProvisionedTable _receipts = new(provisioner, tables, StorageNames.Tables.Receipts);
@@ -105,7 +104,7 @@ public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient
         var pending = decisions.Select(item =>
         {
             var update = new TableEntity(item.Entity.PartitionKey, item.Entity.RowKey) { ETag = item.Entity.ETag };
-            LongText.Set(update, DecisionProperty, JsonSerializer.Serialize(item.Decision, JsonSerializerOptions.Web));
+            LongText.Set(update, ReceiptRecord.ScoringColumns.Decision, JsonSerializer.Serialize(item.Decision, JsonSerializerOptions.Web));
             return (Update: update, item.Decision);
         }).ToList();
         for (var attempt = 1; pending.Count > 0; attempt++)
@@ -127,7 +126,7 @@ public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient
                 // to a later message; read it again and let its decision stand, or write ours on the new ETag.
                 var changed = chunk[index].Update;
                 var current = (await table.GetEntityAsync<TableEntity>(changed.PartitionKey, changed.RowKey, cancellationToken: cancellationToken)).Value;
-                if (LongText.Get(current, DecisionProperty) is { } stored)
+                if (LongText.Get(current, ReceiptRecord.ScoringColumns.Decision) is { } stored)
                 {
                     standing[(changed.PartitionKey, changed.RowKey)] = JsonSerializer.Deserialize<ScoringDecision>(stored, JsonSerializerOptions.Web)!;
                     pending.RemoveAll(item => ReferenceEquals(item.Update, changed));
@@ -166,14 +165,14 @@ public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient
         while (true)
         {
             var entity = (await table.GetEntityAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken)).Value;
-            var stored = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(entity, DecisionProperty)!, JsonSerializerOptions.Web)!;
+            var stored = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(entity, ReceiptRecord.ScoringColumns.Decision)!, JsonSerializerOptions.Web)!;
             if (move(stored) is not { } moved)
             {
                 return stored;
             }
 
             var update = new TableEntity(key.PartitionKey, key.RowKey);
-            LongText.Set(update, DecisionProperty, JsonSerializer.Serialize(moved, JsonSerializerOptions.Web));
+            LongText.Set(update, ReceiptRecord.ScoringColumns.Decision, JsonSerializer.Serialize(moved, JsonSerializerOptions.Web));
             try
             {
                 await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
@@ -186,7 +185,7 @@ public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient
         }
     }
 
-    private static int DecisionLength(TableEntity entity) => LongText.Get(entity, DecisionProperty)?.Length ?? 0;
+    private static int DecisionLength(TableEntity entity) => LongText.Get(entity, ReceiptRecord.ScoringColumns.Decision)?.Length ?? 0;
 
     private static int Length(TableEntity entity) => entity.Sum(pair => pair.Value is string text ? text.Length : 8);
 }

@@ -50,4 +50,23 @@ public sealed class ReceiptRecord : ITableEntity
     public string? Notes { get; set; }
 
     public DateTimeOffset? ScoredAt { get; set; }
+
+    /// <summary>
+    /// Columns that scoring writes through a <see cref="TableEntity"/> rather than this type: long text
+    /// spread over numbered properties (<c>LongText</c>), or written only under an ETag by a merge.
+    /// </summary>
+    public static class ScoringColumns
+    {
+        /// <summary>The scoring decision of a receipt without a member (a member's is on its marker).</summary>
+        public const string Decision = "Decision";
+
+        /// <summary>On a sale: what its returns took back, and their decisions (<c>ReturnsState</c>).</summary>
+        public const string Returns = "Returns";
+
+        /// <summary>On a return: how often it has waited for its sale.</summary>
+        public const string ReturnWaits = "ReturnWaits";
+
+        /// <summary>Why scoring last failed, for the operator.</summary>
+        public const string LastFailure = "LastFailure";
+    }
 }

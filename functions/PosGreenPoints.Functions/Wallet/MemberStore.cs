@@ -25,11 +25,11 @@ public sealed record MemberPosting(
     string ChainId,
     string? OriginalReceiptId,
     DateOnly BusinessDate,
-    string Decision,
+    ScoringDecision Decision,
     Func<long, IReadOnlyDictionary<int, long>> Plan);
 
 /// <summary>What a receipt posted to its member: by this call, or by an earlier one whose decision and points stand.</summary>
-public sealed record PostedToMember(string Decision, IReadOnlyDictionary<int, long> LinePoints);
+public sealed record PostedToMember(ScoringDecision Decision, IReadOnlyDictionary<int, long> LinePoints);
 
 /// <summary>Finds the sale a stored return names (for wallets rebuilt from postings made before lots existed).</summary>
 public interface IReturnOriginals
@@ -201,20 +201,20 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
     /// <paramref name="move"/> gets the stored decision and returns the new one, or null to keep it.
     /// </summary>
     /// <returns>The decision that stands.</returns>
-    public async Task<string> MoveDecisionAsync(string memberId, string receiptId, Func<string, string?> move, CancellationToken cancellationToken)
+    public async Task<ScoringDecision> MoveDecisionAsync(string memberId, string receiptId, Func<ScoringDecision, ScoringDecision?> move, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken);
         while (true)
         {
             var marker = (await table.GetEntityAsync<TableEntity>(PartitionKeyOf(memberId), MemberRows.Marker(memberId, receiptId), cancellationToken: cancellationToken)).Value;
-            var stored = LongText.Get(marker, MemberRows.Columns.Decision)!;
+            var stored = JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(marker, MemberRows.Columns.Decision)!, Json)!;
             if (move(stored) is not { } moved)
             {
                 return stored;
             }
 
             var update = new TableEntity(marker.PartitionKey, marker.RowKey);
-            LongText.Set(update, MemberRows.Columns.Decision, moved);
+            LongText.Set(update, MemberRows.Columns.Decision, JsonSerializer.Serialize(moved, Json));
             try
             {
                 await table.UpdateEntityAsync(update, marker.ETag, TableUpdateMode.Merge, cancellationToken);
@@ -333,7 +333,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
             var receipts = member.ToList();
             var dates = receipts.Select(posting => posting.BusinessDate).Distinct().Count();
             var memberActions = (2 * receipts.Count) + 1 + dates;
-            var memberChars = receipts.Sum(posting => posting.Decision.Length) + WalletChars;
+            var memberChars = receipts.Sum(posting => DecisionChars(posting.Decision)) + WalletChars;
             if (round.Count > 0 && (actions + memberActions > TableTransactions.MaxActions || chars + memberChars > TableTransactions.MaxChars))
             {
                 break;
@@ -351,6 +351,9 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
 
         return round;
     }
+
+    /// <summary>About the characters a decision takes in its marker: a line's JSON is under 400 characters.</summary>
+    private static int DecisionChars(ScoringDecision decision) => 300 + (decision.Lines.Count * 400);
 
     /// <summary>What a wallet row is allowed to take of a transaction's characters (an entity holds 1 MiB).</summary>
     private const int WalletChars = 100_000;
@@ -408,7 +411,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
                     marker[MemberRows.Columns.OriginalReceiptId] = originalReceiptId;
                 }
 
-                LongText.Set(marker, MemberRows.Columns.Decision, posting.Decision);
+                LongText.Set(marker, MemberRows.Columns.Decision, JsonSerializer.Serialize(posting.Decision, Json));
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, marker));
                 planned[posting.ReceiptId] = new PostedToMember(posting.Decision, linePoints);
 
@@ -527,7 +530,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         var markers = await ReadRowsAsync(table, partitionKey, receiptByRow.Keys, cancellationToken);
         return markers.ToDictionary(
             pair => receiptByRow[pair.Key],
-            pair => new PostedToMember(LongText.Get(pair.Value, MemberRows.Columns.Decision)!, JsonSerializer.Deserialize<Dictionary<int, long>>(pair.Value.GetString(MemberRows.Columns.LinePoints)!)!),
+            pair => new PostedToMember(JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(pair.Value, MemberRows.Columns.Decision)!, Json)!, JsonSerializer.Deserialize<Dictionary<int, long>>(pair.Value.GetString(MemberRows.Columns.LinePoints)!)!),
             StringComparer.Ordinal);
     }
 

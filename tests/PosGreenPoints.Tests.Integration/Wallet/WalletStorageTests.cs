@@ -68,7 +68,7 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
         var sale = ScoringHarness.Sale(chainId, "D-OTHER", other, 100.00m, gtin);
         Assert.Equal(ScoringResult.Scored, await harness.ScoreAsync((await harness.TakeInAsync(sale))[0]));
         var store = harness.Services.GetRequiredService<MemberStore>();
-        await store.PostAsync([new MemberPosting(other, $"{chainId}~SH-0001~20260101~POS-01~MANUAL", chainId, null, new DateOnly(2026, 1, 1), "{}", _ => new Dictionary<int, long> { [1] = -200 })], CancellationToken.None);
+        await store.PostAsync([new MemberPosting(other, $"{chainId}~SH-0001~20260101~POS-01~MANUAL", chainId, null, new DateOnly(2026, 1, 1), new ScoringDecision(new DateOnly(2026, 1, 1), DateTimeOffset.UtcNow, "manual", other, [], []), _ => new Dictionary<int, long> { [1] = -200 })], CancellationToken.None);
         var inDebt = await AssertConsistentAsync(harness, other);
         Assert.Equal((-50L, 50L, 0L, 0L), (inDebt.Balance, inDebt.Debt, inDebt.Available, inDebt.Pending));
 

@@ -182,8 +182,8 @@ public sealed class PoisonQueues(QueueServiceClient queues, TableServiceClient t
         foreach (var receiptId in receiptIds.Distinct(StringComparer.Ordinal).Take(MaxReceiptsForReason))
         {
             if (ReceiptKey.TryParse(receiptId, out var key)
-                && await _receipts.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, select: ["LastFailure"], cancellationToken: cancellationToken) is { HasValue: true } found
-                && found.Value!.GetString("LastFailure") is { Length: > 0 } failure)
+                && await _receipts.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, select: [ReceiptRecord.ScoringColumns.LastFailure], cancellationToken: cancellationToken) is { HasValue: true } found
+                && found.Value!.GetString(ReceiptRecord.ScoringColumns.LastFailure) is { Length: > 0 } failure)
             {
                 reasons.Add($"{receiptId}: {failure}");
             }
