@@ -16,9 +16,6 @@ public sealed record ExpiryRun(int Wallets, int Lots, long Points);
 /// meanwhile is read and decided again. Events go out before the write with ids fixed by member and
 /// instant, so a crash between the two repeats an event (consumers drop it by id) and never loses one.
 /// Memory stays flat: a bucket is read a page at a time and written in transactions of up to 100 rows.
-/// Every bucket is worked at once: each is a partition of its own, which Azure serves apart (about
-/// 2,000 entities/s each), so the run goes at sixteen partitions' pace rather than four, for at most
-/// sixteen pages and batches in memory.
 /// </summary>
 public sealed class WalletExpiry(MemberStore store, EventPublisher events, TimeProvider clock, ILogger<WalletExpiry> logger)
 {
@@ -35,7 +32,7 @@ public sealed class WalletExpiry(MemberStore store, EventPublisher events, TimeP
         var now = clock.GetUtcNow();
         int wallets = 0, lots = 0;
         long points = 0;
-        await Parallel.ForEachAsync(MemberStore.Buckets, new ParallelOptions { MaxDegreeOfParallelism = MemberStore.BucketCount, CancellationToken = cancellationToken }, async (partitionKey, token) =>
+        await Parallel.ForEachAsync(MemberStore.Buckets, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (partitionKey, token) =>
         {
             var batch = new List<(StoredWallet Wallet, WalletChange Change)>();
             await foreach (var wallet in store.WalletsDueAsync(partitionKey, now, token))
