@@ -56,49 +56,53 @@ internal static class ExpiryBenchmark
 
     private static async Task<Outcome> RunOnceAsync(int members, int lotsPerMember, bool standIn)
     {
-        var azurite = new AzuriteFixture();
-        await azurite.StartAsync();
-        try
-        {
-            var queue = standIn ? new StandInQueue() : null;
-            await using var seeding = Build(azurite, TimeProvider.System, queue);
-            var rules = seeding.GetRequiredService<PointsRules>().Wallet;
-            var expiresAt = rules.ExpiresAt(EarnedFrom);
-            var seedWatch = Stopwatch.StartNew();
-            await SeedAsync(seeding, rules, members, lotsPerMember);
-            var seeded = seedWatch.Elapsed;
+        // Azurite with its request counter, for the processor time it used in the run.
+        await using var counted = await CountedAzurite.StartAsync();
+        var azurite = counted.Fixture;
+        var queue = standIn ? new StandInQueue() : null;
+        await using var seeding = Build(azurite, TimeProvider.System, queue);
+        var rules = seeding.GetRequiredService<PointsRules>().Wallet;
+        var expiresAt = rules.ExpiresAt(EarnedFrom);
+        var seedWatch = Stopwatch.StartNew();
+        await SeedAsync(seeding, rules, members, lotsPerMember);
+        var seeded = seedWatch.Elapsed;
 
-            // The app as the timer runs it, its clock an hour past the month's end.
-            await using var services = Build(azurite, new FixedClock(expiresAt.AddHours(1)), queue);
-            var store = services.GetRequiredService<MemberStore>();
-            var counter = services.GetRequiredService<StorageOperationCounter>();
-            var expiry = services.GetRequiredService<WalletExpiry>();
-            await store.ReadWalletAsync(MemberId(0), CancellationToken.None); // the table client made and the table provisioned, untimed
-            var reset = Memory.TryResetPeak();
-            var before = Memory.PeakWorkingSet();
-            counter.Reset();
-            queue?.Reset();
-            var watch = Stopwatch.StartNew();
-            var run = await expiry.RunAsync(CancellationToken.None);
-            var elapsed = watch.Elapsed;
-            var peak = Memory.PeakWorkingSet();
-            var hwm = Memory.VmHwm();
-            var queueOps = counter.CountFor(EventPublisher.LocalQueueName);
-            var events = queue?.Sent ?? queueOps;
-            var storageOps = counter.Count - queueOps;
+        // The app as the timer runs it, its clock an hour past the month's end.
+        await using var services = Build(azurite, new FixedClock(expiresAt.AddHours(1)), queue);
+        var store = services.GetRequiredService<MemberStore>();
+        var counter = services.GetRequiredService<StorageOperationCounter>();
+        var expiry = services.GetRequiredService<WalletExpiry>();
+        await store.ReadWalletAsync(MemberId(0), CancellationToken.None); // the table client made and the table provisioned, untimed
+        var reset = Memory.TryResetPeak();
+        var before = Memory.PeakWorkingSet();
+        counter.Reset();
+        queue?.Reset();
+        var azuriteBefore = await counted.SnapshotAsync();
+        var appBefore = ProcessorTime();
+        var watch = Stopwatch.StartNew();
+        var run = await expiry.RunAsync(CancellationToken.None);
+        var elapsed = watch.Elapsed;
+        var appProcessor = ProcessorTime() - appBefore;
+        var azuriteProcessor = (await counted.SnapshotAsync()).Since(azuriteBefore).Processor;
+        var peak = Memory.PeakWorkingSet();
+        var hwm = Memory.VmHwm();
+        var queueOps = counter.CountFor(EventPublisher.LocalQueueName);
+        var events = queue?.Sent ?? queueOps;
+        var storageOps = counter.Count - queueOps;
 
-            // Outside the timing: a sample of wallets holds what was expired, and a second run finds nothing.
-            var mismatches = await VerifyAsync(store, members, lotsPerMember);
-            counter.Reset();
-            queue?.Reset();
-            var again = await expiry.RunAsync(CancellationToken.None);
-            var eventsAgain = queue?.Sent ?? counter.CountFor(EventPublisher.LocalQueueName);
-            return new Outcome(members, lotsPerMember, seeded, elapsed, run, storageOps, events, before, peak, hwm, reset, mismatches, again, eventsAgain);
-        }
-        finally
-        {
-            await azurite.DisposeAsync();
-        }
+        // Outside the timing: a sample of wallets holds what was expired, and a second run finds nothing.
+        var mismatches = await VerifyAsync(store, members, lotsPerMember);
+        counter.Reset();
+        queue?.Reset();
+        var again = await expiry.RunAsync(CancellationToken.None);
+        var eventsAgain = queue?.Sent ?? counter.CountFor(EventPublisher.LocalQueueName);
+        return new Outcome(members, lotsPerMember, seeded, elapsed, run, storageOps, events, before, peak, hwm, reset, mismatches, again, eventsAgain, appProcessor, azuriteProcessor);
+    }
+
+    private static TimeSpan ProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     private static string MemberId(int index) => "MX" + index.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
@@ -199,7 +203,9 @@ internal static class ExpiryBenchmark
         bool PeakReset,
         int Mismatches,
         ExpiryRun Again,
-        long EventsAgain)
+        long EventsAgain,
+        TimeSpan AppProcessor,
+        double AzuriteProcessor)
     {
         private double PeakMb => Peak / Memory.Mb;
 
@@ -217,6 +223,8 @@ internal static class ExpiryBenchmark
                 report.Add(Section, "  VmHWM (/proc/self/status)", $"{hwm / Memory.Mb:F0} MB", "≤ 400 MB", hwm / Memory.Mb <= 400);
             }
 
+            report.Add(Section, "  processor time in the run: the app (all its threads) / Azurite (one thread)",
+                $"{AppProcessor.TotalSeconds:F0} s ({AppProcessor.TotalSeconds / seconds:P0} of one core) / {AzuriteProcessor * seconds:F0} s ({AzuriteProcessor:P0})", "", null);
             report.Add(Section, "  storage operations (table; events apart)", $"{StorageOps:N0} ({StorageOps / (double)Members:F3} /wallet)", "", null);
             report.Add(Section, "  events sent (points.expired, one per member and instant)", $"{Events:N0}", $"{Members:N0}", Events == Members);
             report.Add(Section, $"  expired: {Run.Wallets:N0} wallets, {Run.Lots:N0} lots, {Run.Points:N0} points; {SampleSize} sampled wallets checked, {Mismatches} wrong; a second run: {Again.Lots} lots, {EventsAgain} events",
