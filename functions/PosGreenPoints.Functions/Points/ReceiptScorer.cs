@@ -200,7 +200,7 @@ public sealed class ReceiptScorer(
         }
 
         var decision = receipt.IsReturn
-            ? await DecideReturnAsync(await receipts.TableAsync(cancellationToken), key, receipt, chain.TimeZone, cancellationToken)
+            ? await DecideReturnAsync(key, receipt, chain.TimeZone, cancellationToken)
             : await DecideSaleAsync(receipt, chain.TimeZone, cancellationToken);
         return decision is null ? null : new ReceiptInScoring(key, entity, receipt, chain.TimeZone, decision, decisionStored: false);
     }
@@ -373,16 +373,11 @@ public sealed class ReceiptScorer(
     /// </summary>
     public async Task RequeueWaitingAsync(IReadOnlyList<string> receiptIds, string messageId, CancellationToken cancellationToken)
     {
-        var table = await receipts.TableAsync(cancellationToken);
         foreach (var receiptId in receiptIds)
         {
-            if (!ReceiptKey.TryParse(receiptId, out var key))
-            {
-                continue;
-            }
-
-            var entity = (await table.GetEntityAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken)).Value;
-            if (entity.GetString(nameof(ReceiptRecord.ScoringMessageId)) != messageId)
+            if (!ReceiptKey.TryParse(receiptId, out var key)
+                || await receipts.FindAsync(key, cancellationToken) is not { } entity
+                || entity.GetString(nameof(ReceiptRecord.ScoringMessageId)) != messageId)
             {
                 continue;
             }
@@ -390,13 +385,7 @@ public sealed class ReceiptScorer(
             var waits = entity.GetInt32(ReceiptRecord.ScoringColumns.ReturnWaits) ?? 0;
             var delay = TimeSpan.FromSeconds(Math.Min(600, 10 * Math.Pow(2, waits)));
             var sent = await _scoringQueue.SendMessageAsync(JsonSerializer.Serialize(new ScoringMessage([receiptId], PosGreenPointsTelemetry.CurrentTraceparent()), Json), visibilityTimeout: delay, cancellationToken: cancellationToken);
-            var update = new TableEntity(key.PartitionKey, key.RowKey)
-            {
-                [nameof(ReceiptRecord.ScoringMessageId)] = sent.Value.MessageId,
-                [ReceiptRecord.ScoringColumns.ReturnWaits] = waits + 1,
-                [nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(new[] { PointsCalculator.WaitingForOriginalNote }, Json),
-            };
-            await table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, cancellationToken);
+            await receipts.HandToMessageAsync(entity, sent.Value.MessageId, waits + 1, [PointsCalculator.WaitingForOriginalNote], cancellationToken);
         }
     }
 
@@ -422,19 +411,7 @@ public sealed class ReceiptScorer(
 
         try
         {
-            var table = await receipts.TableAsync(cancellationToken);
-            var entity = new TableEntity(key.PartitionKey, key.RowKey) { [ReceiptRecord.ScoringColumns.LastFailure] = reason[..Math.Min(reason.Length, 1000)] };
-            if (final)
-            {
-                entity[nameof(ReceiptRecord.Status)] = ReceiptStatuses.Failed;
-                entity[nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(new[] { "scoring-failed: " + reason[..Math.Min(reason.Length, 300)] }, Json);
-            }
-
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, select: [nameof(ReceiptRecord.Status)], cancellationToken: cancellationToken);
-            if (current.HasValue && current.Value!.GetString(nameof(ReceiptRecord.Status)) != ReceiptStatuses.Scored)
-            {
-                await table.UpdateEntityAsync(entity, current.Value.ETag, TableUpdateMode.Merge, cancellationToken);
-            }
+            await receipts.RecordFailureAsync(key, reason, final, cancellationToken);
         }
         catch (Exception failure) when (failure is RequestFailedException or AggregateException)
         {
@@ -472,20 +449,18 @@ public sealed class ReceiptScorer(
     /// and a post of it would still be accepted (tills upload late). Only a return whose original can no
     /// longer arrive is decided without it, so no order of posting lets a sale keep reversed points.
     /// </returns>
-    private async Task<ScoringDecision?> DecideReturnAsync(TableClient table, ReceiptKey key, ValidatedReceipt receipt, TimeZoneInfo timeZone, CancellationToken cancellationToken)
+    private async Task<ScoringDecision?> DecideReturnAsync(ReceiptKey key, ValidatedReceipt receipt, TimeZoneInfo timeZone, CancellationToken cancellationToken)
     {
         var reference = receipt.OriginalReceipt!;
         var originalKey = new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber);
         while (true)
         {
-            var found = await table.GetEntityIfExistsAsync<TableEntity>(originalKey.PartitionKey, originalKey.RowKey, cancellationToken: cancellationToken);
-            if (!found.HasValue)
+            if (await receipts.FindAsync(originalKey, cancellationToken) is not { } original)
             {
                 var lastAcceptedPost = reference.IssuedAt.AddDays(receiptOptions.Value.MaxAgeDays);
                 return clock.GetUtcNow() < lastAcceptedPost + LatePostMargin ? null : Unmatched(receipt, timeZone, PointsCalculator.OriginalNotFoundNote);
             }
 
-            var original = found.Value!;
             if (original.GetString(nameof(ReceiptRecord.Type)) != ReceiptTypes.Sale)
             {
                 // The key is a return's: no sale can be posted under it any more.
@@ -497,7 +472,7 @@ public sealed class ReceiptScorer(
                 return null;
             }
 
-            var state = LongText.Get(original, ReceiptRecord.ScoringColumns.Returns) is { } text ? JsonSerializer.Deserialize<ReturnsState>(text, Json)! : ReturnsState.None;
+            var state = ScoringReceipts.ReturnsOf(original);
             if (state.Decisions.TryGetValue(key.ReceiptId, out var earlier))
             {
                 return earlier;
@@ -507,17 +482,12 @@ public sealed class ReceiptScorer(
             var awarded = JsonSerializer.Deserialize<List<ReceiptLineStatusView>>(LongText.Get(original, nameof(ReceiptRecord.ScoredLines)) ?? "[]", Json)!
                 .ToDictionary(line => line.LineNumber, line => line.Points);
             var (decision, saleReturns) = ReturnDecider.Decide(key.ReceiptId, receipt, originalDecision, awarded, state, Today(timeZone), clock.GetUtcNow(), rules.Version);
-            var update = new TableEntity(originalKey.PartitionKey, originalKey.RowKey);
-            LongText.Set(update, ReceiptRecord.ScoringColumns.Returns, JsonSerializer.Serialize(saleReturns, Json));
-            try
+            if (await receipts.SaveReturnsAsync(original, saleReturns, cancellationToken))
             {
-                await table.UpdateEntityAsync(update, original.ETag, TableUpdateMode.Merge, cancellationToken);
                 return decision;
             }
-            catch (RequestFailedException failure) when (failure.Status == 412)
-            {
-                // Another return of the same sale was decided meanwhile: decide again on the new totals.
-            }
+
+            // Another return of the same sale was decided meanwhile: decide again on the new totals.
         }
     }
 

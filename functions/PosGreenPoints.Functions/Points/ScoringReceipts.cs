@@ -85,6 +85,59 @@ public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient
             : null;
     }
 
+    /// <summary>What a sale's returns took back so far (none before its first return).</summary>
+    public static ReturnsState ReturnsOf(TableEntity sale) =>
+        LongText.Get(sale, ReceiptRecord.ScoringColumns.Returns) is { } text ? JsonSerializer.Deserialize<ReturnsState>(text, JsonSerializerOptions.Web)! : ReturnsState.None;
+
+    /// <summary>Writes what a sale's returns took back under the ETag the sale was read with.</summary>
+    /// <returns>False when another return of the sale wrote first: read it and decide again.</returns>
+    public async Task<bool> SaveReturnsAsync(TableEntity sale, ReturnsState returns, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var update = new TableEntity(sale.PartitionKey, sale.RowKey);
+        LongText.Set(update, ReceiptRecord.ScoringColumns.Returns, JsonSerializer.Serialize(returns, JsonSerializerOptions.Web));
+        try
+        {
+            await table.UpdateEntityAsync(update, sale.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException failure) when (failure.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Hands a waiting return to its new scoring message under the ETag it was read with (a lost race leaves it to the other message).</summary>
+    public async Task HandToMessageAsync(TableEntity receipt, string messageId, int waits, IReadOnlyList<string> notes, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var update = new TableEntity(receipt.PartitionKey, receipt.RowKey)
+        {
+            [nameof(ReceiptRecord.ScoringMessageId)] = messageId,
+            [ReceiptRecord.ScoringColumns.ReturnWaits] = waits,
+            [nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(notes, JsonSerializerOptions.Web),
+        };
+        await table.UpdateEntityAsync(update, receipt.ETag, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    /// <summary>Records why scoring failed on a receipt not scored yet; a final failure marks it failed.</summary>
+    public async Task RecordFailureAsync(ReceiptKey key, string reason, bool final, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        var entity = new TableEntity(key.PartitionKey, key.RowKey) { [ReceiptRecord.ScoringColumns.LastFailure] = reason[..Math.Min(reason.Length, 1000)] };
+        if (final)
+        {
+            entity[nameof(ReceiptRecord.Status)] = ReceiptStatuses.Failed;
+            entity[nameof(ReceiptRecord.Notes)] = JsonSerializer.Serialize(new[] { "scoring-failed: " + reason[..Math.Min(reason.Length, 300)] }, JsonSerializerOptions.Web);
+        }
+
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, select: [nameof(ReceiptRecord.Status)], cancellationToken: cancellationToken);
+        if (current.HasValue && current.Value!.GetString(nameof(ReceiptRecord.Status)) != ReceiptStatuses.Scored)
+        {
+            await table.UpdateEntityAsync(entity, current.Value.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+    }
+
     public async Task<TableEntity?> FindAsync(ReceiptKey key, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken);
