@@ -226,7 +226,7 @@ public sealed class ReceiptScorer(
         {
             using var activity = PosGreenPointsTelemetry.ActivitySource.StartActivity("post to member");
             var posted = await members.PostAsync(
-                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Key.ChainId, OriginalReceiptId(item.Receipt), item.Receipt.BusinessDate, item.Decision, earned => MemberPoints(item, earned))).ToList(),
+                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Key.ChainId, item.Receipt.OriginalKey?.ReceiptId, item.Receipt.BusinessDate, item.Decision, earned => MemberPoints(item, earned))).ToList(),
                 cancellationToken);
             foreach (var item in toMembers)
             {
@@ -452,7 +452,7 @@ public sealed class ReceiptScorer(
     private async Task<ScoringDecision?> DecideReturnAsync(ReceiptKey key, ValidatedReceipt receipt, TimeZoneInfo timeZone, CancellationToken cancellationToken)
     {
         var reference = receipt.OriginalReceipt!;
-        var originalKey = new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber);
+        var originalKey = receipt.OriginalKey!;
         while (true)
         {
             if (await receipts.FindAsync(originalKey, cancellationToken) is not { } original)
@@ -490,11 +490,6 @@ public sealed class ReceiptScorer(
             // Another return of the same sale was decided meanwhile: decide again on the new totals.
         }
     }
-
-    private static string? OriginalReceiptId(ValidatedReceipt receipt) =>
-        receipt.OriginalReceipt is { } reference
-            ? new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber).ReceiptId
-            : null;
 
     private ScoringDecision Unmatched(ValidatedReceipt receipt, TimeZoneInfo timeZone, string note) => new(
         Today(timeZone),

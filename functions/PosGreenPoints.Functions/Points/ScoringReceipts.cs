@@ -79,10 +79,7 @@ public sealed class ScoringReceipts(TableServiceClient tables, BlobServiceClient
             return null;
         }
 
-        var receipt = await LoadBodyAsync(entity, cancellationToken);
-        return receipt.OriginalReceipt is { } reference
-            ? new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber).ReceiptId
-            : null;
+        return (await LoadBodyAsync(entity, cancellationToken)).OriginalKey?.ReceiptId;
     }
 
     /// <summary>What a sale's returns took back so far (none before its first return).</summary>

@@ -21,12 +21,11 @@ public sealed class ReturnChecks(TableServiceClient tables, StorageProvisioner p
     /// <returns>Errors by JSON path, or null when nothing is wrong that can be seen now.</returns>
     public async Task<IDictionary<string, string[]>?> CheckAsync(ValidatedReceipt receipt, CancellationToken cancellationToken)
     {
-        if (!receipt.IsReturn || receipt.OriginalReceipt is not { } reference)
+        if (!receipt.IsReturn || receipt.OriginalKey is not { } key)
         {
             return null;
         }
 
-        var key = new ReceiptKey(receipt.ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber);
         var table = await _receipts.GetAsync(cancellationToken);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
         if (!found.HasValue || found.Value!.GetString(nameof(ReceiptRecord.Type)) != ReceiptTypes.Sale || found.Value.GetString(nameof(ReceiptRecord.Body)) is not { } body)

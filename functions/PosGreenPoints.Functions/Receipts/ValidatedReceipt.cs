@@ -48,6 +48,11 @@ public sealed record ValidatedReceipt(
 
     public bool IsReturn => Type == ReceiptTypes.Return;
 
+    /// <summary>The key of the sale a return names (same chain); null on a sale.</summary>
+    public ReceiptKey? OriginalKey => OriginalReceipt is { } reference
+        ? new ReceiptKey(ChainId, reference.StoreId, reference.BusinessDate, reference.TerminalId, reference.ReceiptNumber)
+        : null;
+
     /// <summary>
     /// The receipt in one fixed form (fixed property order, no whitespace, money with two decimals,
     /// quantities without trailing zeros, GTINs in 14 digits): however a client formats a receipt, the
