@@ -9,6 +9,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Points;
+using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Wallet;
 
@@ -130,6 +131,21 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         return rows.Count > maxRows ? (rows[..maxRows], true) : (rows, false);
     }
 
+    /// <summary>
+    /// The posting log of one bucket from <paramref name="from"/> (inclusive) to <paramref name="to"/>
+    /// (exclusive), oldest first: every posting of its members in that span, each once, with its entries.
+    /// </summary>
+    internal async IAsyncEnumerable<(string MemberId, IReadOnlyList<StatementEntry> Entries)> ReadPostingLogAsync(string partitionKey, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partitionKey} and RowKey ge {MemberRows.PostingLogKey(from)} and RowKey lt {MemberRows.PostingLogKey(to)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            yield return (row.GetString(MemberRows.Columns.MemberId)!, StatementRows.Entries(row));
+        }
+    }
+
     /// <summary>The wallets of one bucket with free points past their expiry at <paramref name="now"/>, a page at a time.</summary>
     internal async IAsyncEnumerable<StoredWallet> WalletsDueAsync(string partitionKey, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -229,10 +245,10 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
 
     private static string Bucket(int index) => "m" + index.ToString("x2", CultureInfo.InvariantCulture);
 
-    private static List<TableTransactionAction> ChangeActions(string partitionKey, StoredWallet wallet, WalletChange change) =>
+    private List<TableTransactionAction> ChangeActions(string partitionKey, StoredWallet wallet, WalletChange change) =>
     [
         wallet.Write(partitionKey, change.State),
-        .. StatementRows.Rows(partitionKey, wallet.MemberId, change.Entries).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)),
+        .. StatementRows.Rows(partitionKey, wallet.MemberId, change.Entries, rules.Wallet.YuanPerPoint).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)),
     ];
 
     private static IEnumerable<List<(string MemberId, List<TableTransactionAction> Actions, int Size)>> Transactions(List<(string MemberId, List<TableTransactionAction> Actions, int Size)> units)
@@ -321,7 +337,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
     /// <summary>
     /// The postings one transaction takes: whole members while they fit (a member's wallet may be
     /// touched by one transaction at a time), or the first receipts of a member with more than fit.
-    /// A receipt takes a marker and a statement row; a member its wallet and a row per business date.
+    /// A receipt takes a marker, a statement row and its posting-log twin; a member its wallet and a row per business date.
     /// </summary>
     private static List<MemberPosting> NextRound(List<MemberPosting> pending)
     {
@@ -332,7 +348,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         {
             var receipts = member.ToList();
             var dates = receipts.Select(posting => posting.BusinessDate).Distinct().Count();
-            var memberActions = (2 * receipts.Count) + 1 + dates;
+            var memberActions = (ActionsPerReceipt * receipts.Count) + 1 + dates;
             var memberChars = receipts.Sum(posting => DecisionChars(posting.Decision)) + WalletChars;
             if (round.Count > 0 && (actions + memberActions > TableTransactions.MaxActions || chars + memberChars > TableTransactions.MaxChars))
             {
@@ -352,6 +368,9 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         return round;
     }
 
+    /// <summary>A receipt's marker, statement row and posting-log row.</summary>
+    private const int ActionsPerReceipt = 3;
+
     /// <summary>About the characters a decision takes in its marker: a line's JSON is under 400 characters.</summary>
     private static int DecisionChars(ScoringDecision decision) => 300 + (decision.Lines.Count * 400);
 
@@ -366,7 +385,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         foreach (var posting in receipts)
         {
             var datesAfter = dates.Count + (dates.Contains(posting.BusinessDate) ? 0 : 1);
-            if ((2 * (fitting.Count + 1)) + 1 + datesAfter > TableTransactions.MaxActions)
+            if ((ActionsPerReceipt * (fitting.Count + 1)) + 1 + datesAfter > TableTransactions.MaxActions)
             {
                 break;
             }
@@ -421,7 +440,10 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
                         ? WalletDecider.Award(state, posting.ReceiptId, posting.ChainId, total, now, rules.Wallet.PendingPeriod, rules.Wallet)
                         : WalletDecider.Reverse(state, posting.ReceiptId, posting.ChainId, -total, posting.OriginalReceiptId, now);
                     state = change.State;
-                    actions.AddRange(StatementRows.Rows(partitionKey, member.Key, change.Entries).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)));
+                    var entries = ReceiptKey.TryParse(posting.ReceiptId, out var key)
+                        ? change.Entries.Select(entry => entry with { StoreId = key.StoreId, TerminalId = key.TerminalId }).ToList()
+                        : change.Entries;
+                    actions.AddRange(StatementRows.Rows(partitionKey, member.Key, entries, rules.Wallet.YuanPerPoint).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)));
                 }
             }
 
@@ -479,7 +501,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
                 ? WalletDecider.Award(state, receiptId, chainId, points, postedAt, rules.Wallet.PendingPeriod, rules.Wallet)
                 : WalletDecider.Reverse(state, receiptId, chainId, -points, await originals.FindOriginalReceiptIdAsync(receiptId, cancellationToken), postedAt);
             state = change.State;
-            rowsToWrite.AddRange(StatementRows.Rows(partitionKey, memberId, change.Entries));
+            rowsToWrite.AddRange(StatementRows.Rows(partitionKey, memberId, change.Entries, rules.Wallet.YuanPerPoint));
         }
 
         if (state.Earned != (legacy.GetInt64(MemberRows.Columns.Earned) ?? 0) || state.Reversed != (legacy.GetInt64(MemberRows.Columns.Reversed) ?? 0))

@@ -15,9 +15,10 @@ namespace PosGreenPoints.Functions.Wallet;
 /// <item><term><c>{memberId}!posting!{receiptId}</c></term><description>marker of a posted receipt, with its decision: a second insert fails, so a receipt posts once</description></item>
 /// <item><term><c>{memberId}!s!{inverted ticks}!…</c></term><description>statement entries, newest first</description></item>
 /// <item><term><c>{memberId}!balance</c></term><description>a balance written before wallets existed; migrated into a wallet on first touch</description></item>
+/// <item><term><c>!p!{UTC ticks}!{memberId}!…</c></term><description>the posting log: each statement row again, by posting instant across members, written in the same transaction, so clearing reads a day of a bucket as one key range</description></item>
 /// </list>
-/// Wallet rows sort before every member's own rows ('!' is below every character of a member id), so
-/// the expiry timer reads the wallets of a bucket as one key range.
+/// Wallet and log rows sort before every member's own rows ('!' is below every character of a member
+/// id), so the expiry timer reads the wallets of a bucket, and clearing its postings of a day, as one key range.
 /// </summary>
 internal static class MemberRows
 {
@@ -37,6 +38,12 @@ internal static class MemberRows
         StatementPrefix(memberId) + (DateTimeOffset.MaxValue.UtcTicks - postedAt.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string LegacyBalance(string memberId) => memberId + "!balance";
+
+    public const string PostingLogPrefix = "!p!";
+
+    /// <summary>Oldest first across the bucket's members: the row key orders by posting instant (UTC ticks).</summary>
+    public static string PostingLogKey(DateTimeOffset postedAt) =>
+        PostingLogPrefix + postedAt.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Column names of the Members table.</summary>
     public static class Columns
@@ -133,33 +140,46 @@ internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ET
     }
 }
 
-/// <summary>Statement entries as stored: one row per posting (award with its debt repayments, reversal), or per expiry instant.</summary>
+/// <summary>
+/// Statement entries as stored: one row per posting (award with its debt repayments, reversal), or per
+/// expiry instant, and its twin in the posting log (<see cref="MemberRows.PostingLogKey"/>). Both are
+/// written in the posting's transaction, so the log holds every posting exactly once, as the statement does.
+/// </summary>
 internal static class StatementRows
 {
-    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>
     /// The rows of one posting's entries (an award and the debt it repaid; a reversal; the expiries a run
     /// made durable): entries of one instant share a row, so the expiry of all of a member's lots at a
     /// month's end is one write however many lots it takes.
     /// </summary>
-    public static IEnumerable<TableEntity> Rows(string partitionKey, string memberId, IReadOnlyList<StatementEntry> entries) =>
+    /// <param name="yuanPerPoint">The rules' value of a point now, recorded with entries that do not carry their own.</param>
+    public static IEnumerable<TableEntity> Rows(string partitionKey, string memberId, IReadOnlyList<StatementEntry> entries, decimal yuanPerPoint) =>
         entries.GroupBy(entry => entry.PostedAt)
-            .Select(group =>
+            .SelectMany(group =>
             {
                 var first = group.First();
-                var row = new TableEntity(partitionKey, RowKey(memberId, first))
+                var text = JsonSerializer.Serialize(group.Select(entry => entry.YuanPerPoint is null ? entry with { YuanPerPoint = yuanPerPoint } : entry).ToList(), Json);
+                return new[] { RowKey(memberId, first), LogRowKey(memberId, first) }.Select(rowKey =>
                 {
-                    [MemberRows.Columns.MemberId] = memberId,
-                    [MemberRows.Columns.PostedAt] = first.PostedAt,
-                };
-                LongText.Set(row, MemberRows.Columns.Entries, JsonSerializer.Serialize(group.ToList(), Json));
-                return row;
+                    var row = new TableEntity(partitionKey, rowKey)
+                    {
+                        [MemberRows.Columns.MemberId] = memberId,
+                        [MemberRows.Columns.PostedAt] = first.PostedAt,
+                    };
+                    LongText.Set(row, MemberRows.Columns.Entries, text);
+                    return row;
+                });
             });
 
     /// <summary>The row key of the row holding <paramref name="first"/>: unique per posting, as its reference is.</summary>
     public static string RowKey(string memberId, StatementEntry first) =>
         MemberRows.StatementKey(memberId, first.PostedAt) + "!" + first.Kind + "!" + first.Reference;
+
+    /// <summary>The key of the posting log's twin of that row.</summary>
+    public static string LogRowKey(string memberId, StatementEntry first) =>
+        MemberRows.PostingLogKey(first.PostedAt) + "!" + memberId + "!" + first.Kind + "!" + first.Reference;
 
     public static IReadOnlyList<StatementEntry> Entries(TableEntity row) =>
         JsonSerializer.Deserialize<List<StatementEntry>>(LongText.Get(row, MemberRows.Columns.Entries)!, Json)!;

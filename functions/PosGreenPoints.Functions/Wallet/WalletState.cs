@@ -81,7 +81,17 @@ public sealed record StatementEntry(
     string Reference,
     string? LotId,
     string? Note,
-    IReadOnlyList<LotTake> Taken);
+    IReadOnlyList<LotTake> Taken)
+{
+    /// <summary>The store (station, venue) of the posting, when it has one: clearing files name it.</summary>
+    public string? StoreId { get; init; }
+
+    /// <summary>The till or gate of the posting, when it has one.</summary>
+    public string? TerminalId { get; init; }
+
+    /// <summary>What a point of this posting is worth: the value recorded with a redemption, else the rules' value when posted (clearing.md).</summary>
+    public decimal? YuanPerPoint { get; init; }
+}
 
 /// <summary>What a posting does to a wallet: the new state and the statement entries it adds.</summary>
 public sealed record WalletChange(WalletState State, IReadOnlyList<StatementEntry> Entries);
