@@ -80,7 +80,7 @@ internal static class ExpiryBenchmark
         var azuriteBefore = await counted.SnapshotAsync();
         var appBefore = ProcessorTime();
         var watch = Stopwatch.StartNew();
-        var run = await expiry.RunAsync(CancellationToken.None);
+        var run = await expiry.RunAsync(WalletDue.Expiry, CancellationToken.None);
         var elapsed = watch.Elapsed;
         var appProcessor = ProcessorTime() - appBefore;
         var azuriteProcessor = (await counted.SnapshotAsync()).Since(azuriteBefore).Processor;
@@ -94,7 +94,7 @@ internal static class ExpiryBenchmark
         var mismatches = await VerifyAsync(store, members, lotsPerMember);
         counter.Reset();
         queue?.Reset();
-        var again = await expiry.RunAsync(CancellationToken.None);
+        var again = await expiry.RunAsync(WalletDue.Expiry, CancellationToken.None);
         var eventsAgain = queue?.Sent ?? counter.CountFor(EventPublisher.LocalQueueName);
         return new Outcome(members, lotsPerMember, seeded, elapsed, run, storageOps, events, before, peak, hwm, reset, mismatches, again, eventsAgain, appProcessor, azuriteProcessor);
     }

@@ -51,6 +51,18 @@ public static class Limits
     /// <summary>The longest range of <c>GET /api/v1/settlements/{chainId}</c>, both ends included.</summary>
     public const int MaxSettlementListDays = 92;
 
+    /// <summary>Redemption bodies (reserve, commit, refund).</summary>
+    public const int MaxRedemptionBodyBytes = 16 * KiB;
+
+    /// <summary>An operator's audit note, and an adjustment's reason.</summary>
+    public const int MaxReasonLength = 200;
+
+    /// <summary>Member codes: 18 digits (about 60 bits), redemption.md.</summary>
+    public const int MemberCodeDigits = 18;
+
+    /// <summary>Open reservations one member may have at once: each holds its points until committed, cancelled or lapsed.</summary>
+    public const int MaxOpenReservationsPerMember = 20;
+
     /// <summary>A size as the documents write it: <c>256 KiB</c>, <c>8 MiB</c>.</summary>
     public static string Describe(int bytes) =>
         bytes % MiB == 0 ? $"{bytes / MiB} MiB" : bytes % KiB == 0 ? $"{bytes / KiB} KiB" : $"{bytes} bytes";

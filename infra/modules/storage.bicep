@@ -27,6 +27,8 @@ var tableNames = [
   'Chains'
   'Ledger'
   'Members'
+  'MemberCodes'
+  'Redemptions'
 ]
 
 // The Functions host moves a message to '<queue>-poison' after maxDequeueCount (host.json: 5) failures;

@@ -10,6 +10,7 @@ using PosGreenPoints.Contracts.Members;
 using PosGreenPoints.Contracts.Poison;
 using PosGreenPoints.Contracts.ProductLists;
 using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Contracts.Redemptions;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
@@ -120,6 +121,7 @@ public static partial class ApiDescription
             ["tags"] = new JsonArray(
                 Tag(Tags.Receipts, $"Post sale and return receipts and read their status and points ({TagRoles(paths, Tags.Receipts)})."),
                 Tag(Tags.Members, $"Read a member's points balance ({TagRoles(paths, Tags.Members)})."),
+                Tag(Tags.Redemptions, $"Spend points at a till or gate: member codes, reserve, commit, cancel, refund ({TagRoles(paths, Tags.Redemptions)})."),
                 Tag(Tags.Settlements, $"Read a chain's daily settlement manifests and files ({TagRoles(paths, Tags.Settlements)})."),
                 Tag(Tags.Admin, $"Chains, API clients, product lists, settlement runs and failed messages ({TagRoles(paths, Tags.Admin)})."),
                 Tag(Tags.Service, "Health and this document; no API key needed.")),
@@ -248,6 +250,24 @@ public static partial class ApiDescription
         [(typeof(StoreSettlement), "qualifyingAmount")] = new() { ["pattern"] = TwoDecimalsPattern },
         [(typeof(SettlementFile), "sha256")] = new() { ["pattern"] = Sha256Pattern },
         [(typeof(ProductListVersion), "sha256")] = new() { ["pattern"] = Sha256Pattern },
+        [(typeof(RedemptionRequest), "chainId")] = Identifier(),
+        [(typeof(RedemptionRequest), "storeId")] = Identifier(),
+        [(typeof(RedemptionRequest), "terminalId")] = Identifier(),
+        [(typeof(RedemptionRequest), "redemptionId")] = Identifier(),
+        [(typeof(RedemptionRequest), "memberCode")] = new() { ["pattern"] = $"^[0-9]{{{Limits.MemberCodeDigits}}}$" },
+        [(typeof(RedemptionRequest), "memberId")] = DotlessIdentifier(),
+        [(typeof(RedemptionRequest), "points")] = new() { ["minimum"] = 1 },
+        [(typeof(RedemptionRequest), "purpose")] = OneOf(RedemptionPurposes.Discount, RedemptionPurposes.Service),
+        [(typeof(RedemptionRequest), "reason")] = new() { ["minLength"] = 1, ["maxLength"] = Limits.MaxReasonLength },
+        [(typeof(RedemptionReceipt), "storeId")] = Identifier(),
+        [(typeof(RedemptionReceipt), "terminalId")] = Identifier(),
+        [(typeof(RedemptionReceipt), "receiptNumber")] = Identifier(),
+        [(typeof(RefundRequest), "refundId")] = Identifier(),
+        [(typeof(RefundRequest), "points")] = new() { ["minimum"] = 1 },
+        [(typeof(RedemptionView), "status")] = OneOf(RedemptionStatuses.Reserved, RedemptionStatuses.Committed, RedemptionStatuses.Cancelled, RedemptionStatuses.Lapsed),
+        [(typeof(RedemptionView), "value")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(RedemptionView), "yuanPerPoint")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(MemberCodeIssued), "code")] = new() { ["pattern"] = $"^[0-9]{{{Limits.MemberCodeDigits}}}$" },
     };
 
     private static JsonObject Identifier() =>
@@ -379,6 +399,7 @@ public static partial class ApiDescription
     {
         public const string Receipts = "Receipts";
         public const string Members = "Members";
+        public const string Redemptions = "Redemptions";
         public const string Settlements = "Settlements";
         public const string Admin = "Admin";
         public const string Service = "Service";
@@ -405,6 +426,13 @@ public static partial class ApiDescription
             ["/api/v1/members/{memberId}/points"] = new JsonObject { ["get"] = GetMemberPoints() },
             ["/api/v1/members/{memberId}/statement"] = new JsonObject { ["get"] = GetMemberStatement() },
             ["/api/v1/members/{memberId}/lots"] = new JsonObject { ["get"] = GetMemberLots() },
+            ["/api/v1/members/{memberId}/codes"] = new JsonObject { ["post"] = IssueMemberCode() },
+            ["/api/v1/members/by-code/{code}/points"] = new JsonObject { ["get"] = GetMemberPointsByCode() },
+            ["/api/v1/redemptions"] = new JsonObject { ["post"] = ReserveRedemption() },
+            ["/api/v1/redemptions/{chainId}/{redemptionId}/commit"] = new JsonObject { ["post"] = CommitRedemption() },
+            ["/api/v1/redemptions/{chainId}/{redemptionId}/cancel"] = new JsonObject { ["post"] = CancelRedemption() },
+            ["/api/v1/redemptions/{chainId}/{redemptionId}/refunds"] = new JsonObject { ["post"] = RefundRedemption() },
+            ["/api/v1/redemptions/{chainId}/{redemptionId}"] = new JsonObject { ["get"] = GetRedemption() },
             ["/api/v1/settlements/{chainId}"] = new JsonObject { ["get"] = ListSettlements() },
             ["/api/v1/settlements/{chainId}/{date}"] = new JsonObject { ["get"] = GetSettlement() },
             ["/api/v1/settlements/{chainId}/{date}/file"] = new JsonObject { ["get"] = GetSettlementFile() },
@@ -545,6 +573,140 @@ public static partial class ApiDescription
                 ["404"] = Problem("No such member, or none with a posting at this key's chains (`not-found`)."),
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
             });
+
+        private static JsonObject RedemptionIdParameter() => PathParameter("redemptionId", "The till's id of the redemption, unique within the chain.", IdentifierSchema(Ids.Pattern));
+
+        private static readonly string MaxRedemptionBody = Limits.Describe(Limits.MaxRedemptionBodyBytes);
+
+        private JsonObject IssueMemberCode() => Operation(
+            "IssueMemberCode", Tags.Redemptions, "Issue a member code",
+            $"A new code for the member to show as a QR code: {Limits.MemberCodeDigits} random digits, valid `Redemptions:CodeSeconds` (120 s by default) and for one reservation. "
+            + "Only its hash is stored; older unexpired codes stay valid.",
+            parameters: [MemberIdParameter()],
+            responses: new()
+            {
+                ["201"] = Answer("The code, shown this once.", Schema(typeof(MemberCodeIssued))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetMemberPointsByCode() => Operation(
+            "GetMemberPointsByCode", Tags.Redemptions, "Read a balance by member code",
+            "The balance of the member whose code the till scanned, without using the code up.",
+            parameters: [PathParameter("code", $"The {Limits.MemberCodeDigits}-digit member code.", String())],
+            responses: new()
+            {
+                ["200"] = Answer("The member's balance.", Schema(typeof(MemberPointsView))),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = CodeInvalid(),
+                ["429"] = CodeLookupsLimited(),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject ReserveRedemption() => Operation(
+            "ReserveRedemption", Tags.Redemptions, "Reserve points (and commit)",
+            "Holds the member's available points for `Redemptions:HoldMinutes` (15 by default): `reserved` goes up and `available` down at once. "
+            + "With `commit: true` the points are spent in the same call. `redemptionId` is the idempotency key: the same id and content answer 200 with "
+            + $"the current state and `duplicate: true`; other content is 409. Body at most {MaxRedemptionBody}.",
+            requestBody: JsonBody(typeof(RedemptionRequest), "The redemption: chain, store, till, id, the member's code (or, for operators, member id and reason), points and purpose."),
+            responses: new()
+            {
+                ["201"] = Answer("Reserved (or committed); `Location` is its status URL.", Schema(typeof(RedemptionView)), LocationHeader()),
+                ["200"] = Answer("A repeat of an earlier reservation with the same content (`duplicate: true`).", Schema(typeof(RedemptionView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = CodeInvalid(),
+                ["409"] = Problem("Too few available points (`insufficient-points`, with `available`; nothing held, the code not used up); "
+                    + "the id used with other content (`redemption-conflict`); or the member's open reservations at their limit (`too-many-reservations`)."),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["422"] = Problem("The chain is not registered (`chain-not-registered`)."),
+                ["429"] = CodeLookupsLimited(),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject CommitRedemption() => Operation(
+            "CommitRedemption", Tags.Redemptions, "Commit a reservation",
+            "Spends the held points: they leave their lots as a redemption posting per lot, with the lot's issuer. Committing twice answers the same. "
+            + "The optional body names the sale that carried the discount.",
+            parameters: [ChainIdParameter(), RedemptionIdParameter()],
+            requestBody: new JsonObject
+            {
+                ["description"] = "Optional: the receipt of the sale.",
+                ["required"] = false,
+                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Schema(typeof(CommitRequest)) } },
+            },
+            responses: new()
+            {
+                ["200"] = Answer("Committed.", Schema(typeof(RedemptionView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["409"] = Problem("The reservation was cancelled or lapsed (`redemption-not-open`, with `status`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject CancelRedemption() => Operation(
+            "CancelRedemption", Tags.Redemptions, "Cancel a reservation",
+            "Releases the held points (they repay a debt first). Cancelling twice, or after the hold lapsed, answers 200 with the status.",
+            parameters: [ChainIdParameter(), RedemptionIdParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("Cancelled (or lapsed).", Schema(typeof(RedemptionView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["409"] = Problem("The redemption is committed: refund it instead (`redemption-committed`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject RefundRedemption() => Operation(
+            "RefundRedemption", Tags.Redemptions, "Refund points of a redemption",
+            "Gives points back into the lots they came from, the latest-consumed first, keeping their expiry (into an expired lot they expire at once); "
+            + "a member in debt repays it first. `refundId` is the idempotency key within the redemption. Refunds never exceed the committed points.",
+            parameters: [ChainIdParameter(), RedemptionIdParameter()],
+            requestBody: JsonBody(typeof(RefundRequest), "The refund id and points."),
+            responses: new()
+            {
+                ["201"] = Answer("Refunded.", Schema(typeof(RefundView)), LocationHeader()),
+                ["200"] = Answer("A repeat of an earlier refund with the same points (`duplicate: true`).", Schema(typeof(RefundView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["409"] = Problem("The redemption is not committed (`redemption-not-committed`), or the refund id was used with other points (`refund-conflict`)."),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetRedemption() => Operation(
+            "GetRedemption", Tags.Redemptions, "Read a redemption",
+            "Its state, value, refunds and `sources`: which chains' points were held or spent. Another chain's redemption answers 404 whether or not it exists.",
+            parameters: [ChainIdParameter(), RedemptionIdParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("The redemption.", Schema(typeof(RedemptionView))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private static JsonObject LocationHeader() => new() { ["Location"] = Header("The redemption's `statusUrl`.", UriReference()) };
+
+        private static JsonObject CodeInvalid() => Problem("The code is unknown, expired or used: one answer for all three (`member-code-invalid`).");
+
+        private static JsonObject CodeLookupsLimited() => Problem(
+            "Too many failed code look-ups by this key this minute (`too-many-requests`).",
+            new JsonObject { ["Retry-After"] = Header("Seconds until look-ups are allowed again.", new JsonObject { ["type"] = "integer" }) });
 
         private JsonObject ListSettlements() => Operation(
             "ListSettlements", Tags.Settlements, "List a chain's settlement days",

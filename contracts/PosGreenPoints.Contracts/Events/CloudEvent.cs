@@ -28,7 +28,27 @@ public static class EventTypes
     public const string PointsReversed = "cn.greenpoints.points.reversed";
     public const string SettlementPublished = "cn.greenpoints.settlement.published";
     public const string PointsExpired = "cn.greenpoints.points.expired";
+    public const string PointsRedeemed = "cn.greenpoints.points.redeemed";
+    public const string PointsRefunded = "cn.greenpoints.points.refunded";
 }
+
+/// <summary>The data of <c>points.redeemed</c> (a commit) and <c>points.refunded</c> (a refund of one).</summary>
+/// <param name="Points">Points spent, or given back by the refund <paramref name="RefundId"/>.</param>
+/// <param name="Value">Yuan, two decimals, at the redemption's <paramref name="YuanPerPoint"/>.</param>
+/// <param name="Sources">Per issuing chain, the points taken (or given back): what clearing needs.</param>
+public sealed record PointsRedeemedData(
+    string ChainId,
+    string RedemptionId,
+    string? RefundId,
+    string MemberId,
+    string StoreId,
+    string TerminalId,
+    long Points,
+    string Value,
+    string YuanPerPoint,
+    IReadOnlyList<PointsSourceData> Sources);
+
+public sealed record PointsSourceData(string IssuerChainId, long Points);
 
 /// <summary>The data of <c>points.expired</c>: the lots of one member whose free points expired at one instant.</summary>
 /// <param name="Points">The points expired, as a positive number.</param>

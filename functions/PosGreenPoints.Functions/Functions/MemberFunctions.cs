@@ -63,7 +63,7 @@ public sealed class MemberFunctions(ApiGate gate, WalletReads wallets, WalletExp
     /// <summary>Expires due lots (wallet.md); the schedule is the app setting <see cref="WalletExpiry.ScheduleSetting"/>.</summary>
     [Function("ExpireLots")]
     public Task ExpireLots([TimerTrigger("%" + WalletExpiry.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        expiry.RunAsync(cancellationToken);
+        expiry.RunAsync(WalletDue.Expiry, cancellationToken);
 
     /// <summary>Moves every balance posted before wallets existed into lots; idempotent (wallet.md, "Existing members" in docs/operations.md).</summary>
     [Function("AdminMigrateWallets")]

@@ -9,6 +9,7 @@ using PosGreenPoints.Functions.Infrastructure.Poison;
 using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Functions.Receipts;
+using PosGreenPoints.Functions.Redemption;
 using PosGreenPoints.Functions.Settlement;
 using PosGreenPoints.Functions.Wallet;
 
@@ -59,6 +60,7 @@ public static class ServiceRegistration
         services.AddScoring(configuration);
         services.AddSettlement(configuration);
         services.AddWallets();
+        services.AddRedemptions(configuration);
         services.AddSingleton<StorageHealthProbe>();
         services.AddSingleton<PoisonQueues>();
         services.AddPosGreenPointsTelemetry(configuration);

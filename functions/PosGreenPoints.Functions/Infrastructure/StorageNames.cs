@@ -10,6 +10,12 @@ public static class StorageNames
         public const string Chains = "Chains";
         public const string Ledger = "Ledger";
         public const string Members = "Members";
+
+        /// <summary>Member codes by hash, and failed code look-ups per client and minute (redemption.md).</summary>
+        public const string MemberCodes = "MemberCodes";
+
+        /// <summary>Which member a chain's redemption id belongs to: the way from a commit's route to the member's partition.</summary>
+        public const string Redemptions = "Redemptions";
     }
 
     public static class Queues

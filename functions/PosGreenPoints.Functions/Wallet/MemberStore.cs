@@ -57,7 +57,7 @@ public interface IReturnOriginals
 /// stored layout: changing it needs a migration.
 /// </para>
 /// </summary>
-public sealed class MemberStore(TableServiceClient tables, StorageProvisioner provisioner, PointsRules rules, IReturnOriginals originals, TimeProvider clock, ILogger<MemberStore> logger)
+public sealed partial class MemberStore(TableServiceClient tables, StorageProvisioner provisioner, PointsRules rules, IReturnOriginals originals, TimeProvider clock, ILogger<MemberStore> logger)
 {
     public const int BucketCount = 16;
 
@@ -146,12 +146,14 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         }
     }
 
-    /// <summary>The wallets of one bucket with free points past their expiry at <paramref name="now"/>, a page at a time.</summary>
-    internal async IAsyncEnumerable<StoredWallet> WalletsDueAsync(string partitionKey, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The wallets of one bucket with free points past their expiry, or a hold past its end, at <paramref name="now"/>, a page at a time.</summary>
+    internal async IAsyncEnumerable<StoredWallet> WalletsDueAsync(string partitionKey, DateTimeOffset now, WalletDue due, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken);
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {partitionKey} and RowKey ge {MemberRows.WalletPrefix} and RowKey lt {MemberRows.WalletRangeEnd} and NextExpiryAt le {now}");
+        var range = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {MemberRows.WalletPrefix} and RowKey lt {MemberRows.WalletRangeEnd}");
+        var filter = range + " and " + (due == WalletDue.Expiry
+            ? TableClient.CreateQueryFilter($"NextExpiryAt le {now}")
+            : TableClient.CreateQueryFilter($"NextLapseAt le {now}"));
         await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
         {
             yield return StoredWallet.Read(row);
@@ -245,10 +247,12 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
 
     private static string Bucket(int index) => "m" + index.ToString("x2", CultureInfo.InvariantCulture);
 
+    /// <summary>A wallet change's writes: the wallet under its ETag, its statement rows, and the redemptions whose hold it let lapse.</summary>
     private List<TableTransactionAction> ChangeActions(string partitionKey, StoredWallet wallet, WalletChange change) =>
     [
         wallet.Write(partitionKey, change.State),
         .. StatementRows.Rows(partitionKey, wallet.MemberId, change.Entries, rules.Wallet.YuanPerPoint).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)),
+        .. change.Lapsed.Select(hold => RedemptionRecord.Lapse(partitionKey, wallet.MemberId, hold)),
     ];
 
     private static IEnumerable<List<(string MemberId, List<TableTransactionAction> Actions, int Size)>> Transactions(List<(string MemberId, List<TableTransactionAction> Actions, int Size)> units)
@@ -294,6 +298,19 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
                     await MigrateAsync(table, partitionKey, memberId, rows[MemberRows.LegacyBalance(memberId)], cancellationToken);
                 }
 
+                continue;
+            }
+
+            var lapsed = round.Select(posting => posting.MemberId).Distinct(StringComparer.Ordinal)
+                .Where(memberId => rows.TryGetValue(MemberRows.Wallet(memberId), out var walletRow) && walletRow.GetDateTimeOffset(MemberRows.Columns.NextLapseAt) <= clock.GetUtcNow())
+                .Select(memberId => StoredWallet.Read(rows[MemberRows.Wallet(memberId)]))
+                .Select(wallet => (Wallet: wallet, Change: WalletDecider.ReleaseLapsed(wallet.State, clock.GetUtcNow())))
+                .Where(item => item.Change.Lapsed.Count > 0)
+                .ToList();
+            if (lapsed.Count > 0)
+            {
+                // A reversal must not find points held by a reservation that ran out: release them first, in their own write, and read again.
+                await WriteChangesAsync(partitionKey, lapsed, cancellationToken);
                 continue;
             }
 
@@ -530,7 +547,7 @@ public sealed class MemberStore(TableServiceClient tables, StorageProvisioner pr
         }
     }
 
-    private static async Task<Dictionary<string, TableEntity>> ReadRowsAsync(TableClient table, string partitionKey, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, TableEntity>> ReadRowsAsync(TableClient table, string partitionKey, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
         foreach (var chunk in rowKeys.Distinct(StringComparer.Ordinal).Chunk(MaxRowsPerQuery))

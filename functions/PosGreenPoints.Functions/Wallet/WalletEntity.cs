@@ -15,6 +15,8 @@ namespace PosGreenPoints.Functions.Wallet;
 /// <item><term><c>{memberId}!posting!{receiptId}</c></term><description>marker of a posted receipt, with its decision: a second insert fails, so a receipt posts once</description></item>
 /// <item><term><c>{memberId}!s!{inverted ticks}!…</c></term><description>statement entries, newest first</description></item>
 /// <item><term><c>{memberId}!balance</c></term><description>a balance written before wallets existed; migrated into a wallet on first touch</description></item>
+/// <item><term><c>{memberId}!r!{chainId}!{redemptionId}</c></term><description>a redemption (<see cref="RedemptionRecord"/>): created with its hold, changed only with the wallet</description></item>
+/// <item><term><c>{memberId}!code!{code hash}</c></term><description>a member code used by a reservation: a second insert fails, so a code holds points once</description></item>
 /// <item><term><c>!p!{UTC ticks}!{memberId}!…</c></term><description>the posting log: each statement row again, by posting instant across members, written in the same transaction, so clearing reads a day of a bucket as one key range</description></item>
 /// </list>
 /// Wallet and log rows sort before every member's own rows ('!' is below every character of a member
@@ -39,6 +41,10 @@ internal static class MemberRows
 
     public static string LegacyBalance(string memberId) => memberId + "!balance";
 
+    public static string Redemption(string memberId, string chainId, string redemptionId) => memberId + "!r!" + chainId + "!" + redemptionId;
+
+    public static string CodeUse(string memberId, string codeHash) => memberId + "!code!" + codeHash;
+
     public const string PostingLogPrefix = "!p!";
 
     /// <summary>Oldest first across the bucket's members: the row key orders by posting instant (UTC ticks).</summary>
@@ -58,6 +64,8 @@ internal static class MemberRows
         public const string Expired = "Expired";
         public const string UpdatedAt = "UpdatedAt";
         public const string NextExpiryAt = "NextExpiryAt";
+        public const string Holds = "Holds";
+        public const string NextLapseAt = "NextLapseAt";
 
         public const string Points = "Points";
         public const string BusinessDate = "BusinessDate";
@@ -68,6 +76,15 @@ internal static class MemberRows
         public const string OriginalReceiptId = "OriginalReceiptId";
 
         public const string Entries = "Entries";
+
+        public const string Redemption = "Redemption";
+        public const string Status = "Status";
+        public const string CommittedAt = "CommittedAt";
+        public const string ClosedAt = "ClosedAt";
+        public const string RedeemedLots = "RedeemedLots";
+        public const string Refunds = "Refunds";
+        public const string Receipt = "Receipt";
+        public const string Reference = "Reference";
     }
 }
 
@@ -83,6 +100,7 @@ internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ET
         var lots = JsonSerializer.Deserialize<List<LotRow>>(LongText.Get(row, MemberRows.Columns.Lots) ?? "[]", Json)!;
         var debts = JsonSerializer.Deserialize<List<DebtRow>>(row.GetString(MemberRows.Columns.Debts) ?? "[]", Json)!;
         var chains = JsonSerializer.Deserialize<List<string>>(row.GetString(MemberRows.Columns.Chains) ?? "[]", Json)!;
+        var holds = JsonSerializer.Deserialize<List<Hold>>(LongText.Get(row, MemberRows.Columns.Holds) ?? "[]", Json)!;
         var state = new WalletState(
             lots.Select(lot => lot.ToLot()).ToList(),
             debts.Select(debt => debt.ToDebt()).ToList(),
@@ -91,7 +109,8 @@ internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ET
             row.GetInt64(MemberRows.Columns.Redeemed) ?? 0,
             row.GetInt64(MemberRows.Columns.Expired) ?? 0,
             chains,
-            row.GetDateTimeOffset(MemberRows.Columns.UpdatedAt));
+            row.GetDateTimeOffset(MemberRows.Columns.UpdatedAt))
+        { Holds = holds };
         return new StoredWallet(row.GetString(MemberRows.Columns.MemberId)!, state, row.ETag);
     }
 
@@ -115,13 +134,24 @@ internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ET
             row[MemberRows.Columns.NextExpiryAt] = nextExpiryAt;
         }
 
+        if (next.NextLapseAt is { } nextLapseAt)
+        {
+            // The holds sweep's filter, likewise.
+            row[MemberRows.Columns.NextLapseAt] = nextLapseAt;
+        }
+
         LongText.Set(row, MemberRows.Columns.Lots, JsonSerializer.Serialize(next.Lots.Select(LotRow.Of), Json));
+        if (next.Holds.Count > 0)
+        {
+            LongText.Set(row, MemberRows.Columns.Holds, JsonSerializer.Serialize(next.Holds, Json));
+        }
+
         return ETag is { } etag
             ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, etag)
             : new TableTransactionAction(TableTransactionActionType.Add, row);
     }
 
-    public static int Size(WalletState state) => 200 + (state.Lots.Count * 180) + (state.Debts.Count * 120);
+    public static int Size(WalletState state) => 200 + (state.Lots.Count * 180) + (state.Debts.Count * 120) + (state.Holds.Sum(hold => 150 + (hold.Takes.Count * 80)));
 
     /// <summary>A lot in the wallet row: short names and Unix milliseconds, as a busy member holds hundreds.</summary>
     private sealed record LotRow(string I, string C, long P, long R, long S, long E, long A, long X)

@@ -71,7 +71,7 @@ public sealed class WalletReads(MemberStore store, TimeProvider clock)
         var high = query.From is { } from ? MemberRows.StatementKey(memberId, from) + "\"" : prefix[..^1] + "\"";
         var start = after is null ? low : string.CompareOrdinal(after.RowKey, low) > 0 ? after.RowKey : low;
 
-        var due = WalletDecider.DueExpiries(wallet.State, clock.GetUtcNow())
+        var due = WalletDecider.DueEntries(wallet.State, clock.GetUtcNow())
             .GroupBy(entry => entry.PostedAt)
             .Select(group => (RowKey: StatementRows.RowKey(memberId, group.First()), Entries: (IReadOnlyList<StatementEntry>)group.ToList()))
             .Where(row => string.CompareOrdinal(row.RowKey, start) >= 0 && string.CompareOrdinal(row.RowKey, high) < 0);

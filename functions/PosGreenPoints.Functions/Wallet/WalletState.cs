@@ -29,8 +29,20 @@ public sealed record Lot(
 /// <param name="ChainId">The chain of that posting, which gets the points back when the debt is repaid.</param>
 public sealed record Debt(string Reference, string ChainId, DateTimeOffset IncurredAt, long Points);
 
-/// <summary>Points a posting took from one lot, with the lot's issuer (what clearing between chains needs).</summary>
+/// <summary>Points a posting took from one lot (or gave back to it: a refund), with the lot's issuer (what clearing between chains needs).</summary>
 public sealed record LotTake(string LotId, string IssuerChainId, long Points);
+
+/// <summary>
+/// Points an open reservation holds (redemption.md): specific points of specific lots, which stay in
+/// their lots (<see cref="Lot.Reserved"/>) until the hold is committed, cancelled or lapses at <see cref="ReservedUntil"/>.
+/// </summary>
+public sealed record Hold(string ChainId, string RedemptionId, long Points, DateTimeOffset ReservedUntil, IReadOnlyList<LotTake> Takes);
+
+/// <summary>
+/// Points a committed redemption took from one lot, with what a refund needs to put them back if the
+/// lot has left the wallet meanwhile (its dates and size).
+/// </summary>
+public sealed record RedeemedLot(string LotId, string IssuerChainId, long Points, long LotPoints, DateTimeOffset EarnedAt, DateTimeOffset AvailableAt, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// A member's wallet: the lots with points remaining, the debts, and the running totals. Stored as one
@@ -52,7 +64,13 @@ public sealed record WalletState(
 {
     public static WalletState Empty { get; } = new([], [], 0, 0, 0, 0, [], null);
 
+    /// <summary>Open reservations, in the order they were made; each lot's <see cref="Lot.Reserved"/> is the sum of their takes of it.</summary>
+    public IReadOnlyList<Hold> Holds { get; init; } = [];
+
     public long DebtPoints => Debts.Sum(debt => debt.Points);
+
+    /// <summary>When the first open reservation lapses; null when none is open.</summary>
+    public DateTimeOffset? NextLapseAt => Holds.Count == 0 ? null : Holds.Min(hold => hold.ReservedUntil);
 
     /// <summary>The first instant at which a lot's free points expire; null when none will.</summary>
     public DateTimeOffset? NextExpiryAt => Lots.Where(lot => lot.Free > 0).Select(lot => (DateTimeOffset?)lot.ExpiresAt).Min();
@@ -94,7 +112,11 @@ public sealed record StatementEntry(
 }
 
 /// <summary>What a posting does to a wallet: the new state and the statement entries it adds.</summary>
-public sealed record WalletChange(WalletState State, IReadOnlyList<StatementEntry> Entries);
+public sealed record WalletChange(WalletState State, IReadOnlyList<StatementEntry> Entries)
+{
+    /// <summary>Reservations this change released because their hold ran out: their redemptions are now lapsed.</summary>
+    public IReadOnlyList<Hold> Lapsed { get; init; } = [];
+}
 
 /// <summary>A member's balance at one instant (wallet.md, "Balance").</summary>
 public sealed record WalletBalance(

@@ -161,7 +161,7 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
             var died = false;
             try
             {
-                await expiry.RunAsync(CancellationToken.None);
+                await expiry.RunAsync(WalletDue.Expiry, CancellationToken.None);
             }
             catch (Exception failure) when (failure is SimulatedCrashException or AggregateException)
             {
@@ -175,7 +175,7 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
             }
         }
 
-        await expiry.RunAsync(CancellationToken.None);
+        await expiry.RunAsync(WalletDue.Expiry, CancellationToken.None);
         var events = await ExpiryEventsAsync(members);
         Assert.Equal(members.Order(StringComparer.Ordinal), events.Select(e => e.MemberId).Distinct().Order(StringComparer.Ordinal));
         Assert.All(events, e => Assert.Equal(150, e.Points));
@@ -208,7 +208,7 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
         var runs = new[] { first, second }.Select(harness => Task.Run(async () =>
         {
             start.Wait();
-            return await harness.Services.GetRequiredService<WalletExpiry>().RunAsync(CancellationToken.None);
+            return await harness.Services.GetRequiredService<WalletExpiry>().RunAsync(WalletDue.Expiry, CancellationToken.None);
         })).ToList();
         start.Set();
         var results = await Task.WhenAll(runs);
@@ -242,7 +242,7 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
             var expiring = Task.Run(async () =>
             {
                 start.Wait();
-                await harness.Services.GetRequiredService<WalletExpiry>().RunAsync(CancellationToken.None);
+                await harness.Services.GetRequiredService<WalletExpiry>().RunAsync(WalletDue.Expiry, CancellationToken.None);
             });
             var returning = Task.Run(async () =>
             {

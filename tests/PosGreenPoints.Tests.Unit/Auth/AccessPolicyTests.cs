@@ -32,11 +32,11 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
-    public void An_app_key_reads_members_and_nothing_else()
+    public void An_app_key_reads_members_and_issues_their_codes_and_nothing_else()
     {
         var appOperations = AccessPolicy.All.Where(access => access.Roles.Contains(Role.App)).Select(access => access.Operation);
 
-        Assert.Equal([nameof(AccessPolicy.GetMemberPoints), nameof(AccessPolicy.GetMemberStatement), nameof(AccessPolicy.GetMemberLots)], appOperations);
+        Assert.Equal([nameof(AccessPolicy.GetMemberPoints), nameof(AccessPolicy.GetMemberStatement), nameof(AccessPolicy.GetMemberLots), nameof(AccessPolicy.IssueMemberCode)], appOperations);
     }
 
     [Fact]

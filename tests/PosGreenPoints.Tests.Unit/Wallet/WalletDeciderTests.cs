@@ -282,7 +282,7 @@ public sealed class WalletDeciderTests
 
         Assert.Equal((20L, 50L, 20L), (balance.Available, balance.Expired, balance.Balance));
         Assert.Equal(0, wallet.State.Expired);
-        var due = Assert.Single(WalletDecider.DueExpiries(wallet.State, expiresAt.AddMinutes(10)));
+        var due = Assert.Single(WalletDecider.DueEntries(wallet.State, expiresAt.AddMinutes(10)));
         Assert.Equal((EntryKinds.Expiry, -50L, "S-1", expiresAt), (due.Kind, due.Points, due.LotId, due.PostedAt));
         Assert.Equal(["S-2"], WalletDecider.OpenLots(wallet.State, expiresAt).Select(lot => lot.LotId));
         Assert.Equal((20L, (DateTimeOffset?)At("2028-05-01T00:00:00+08:00")), (balance.NextExpiryPoints, balance.NextExpiryAt));
@@ -306,7 +306,7 @@ public sealed class WalletDeciderTests
         var durably = wallet.BalanceAt(catchingUp);
         Assert.Equal(lazily with { UpdatedAt = null }, durably with { UpdatedAt = null });
         Assert.Equal(50, wallet.State.Expired);
-        Assert.Empty(WalletDecider.DueExpiries(wallet.State, catchingUp));
+        Assert.Empty(WalletDecider.DueEntries(wallet.State, catchingUp));
         wallet.AssertConsistentAt(catchingUp);
     }
 

@@ -27,14 +27,14 @@ internal sealed class WalletUnderTest(WalletRules rules)
     public StatementEntry Reverse(string reference, long points, string? originalLotId, DateTimeOffset now, string chainId = "hualian") =>
         Assert.Single(Apply(WalletDecider.Reverse(State, reference, chainId, points, originalLotId, now)));
 
-    public IReadOnlyList<StatementEntry> ExpireDue(DateTimeOffset now) => Apply(WalletDecider.ExpireDue(State, now));
+    public IReadOnlyList<StatementEntry> ExpireDue(DateTimeOffset now) => Apply(WalletDecider.Settle(State, now));
 
     public WalletBalance BalanceAt(DateTimeOffset now) => WalletDecider.BalanceAt(State, now);
 
     public Lot Lot(string lotId) => Assert.Single(State.Lots, lot => lot.LotId == lotId);
 
     /// <summary>The statement as it reads at <paramref name="now"/>: the postings made, and the expiries due but not yet made durable.</summary>
-    public long StatementSumAt(DateTimeOffset now) => _statement.Sum(entry => entry.Points) + WalletDecider.DueExpiries(State, now).Sum(entry => entry.Points);
+    public long StatementSumAt(DateTimeOffset now) => _statement.Sum(entry => entry.Points) + WalletDecider.DueEntries(State, now).Sum(entry => entry.Points);
 
     /// <summary>Both equalities of wallet.md's balance, and the statement summing to it.</summary>
     public void AssertConsistentAt(DateTimeOffset now)

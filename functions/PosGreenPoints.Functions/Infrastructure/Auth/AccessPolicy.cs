@@ -39,6 +39,15 @@ public static class AccessPolicy
     public static readonly Access GetMemberStatement = MemberReads(nameof(GetMemberStatement));
     public static readonly Access GetMemberLots = MemberReads(nameof(GetMemberLots));
 
+    // redemption.md: the app issues codes; a till reads a balance by code and redeems at its own chains.
+    public static readonly Access IssueMemberCode = AnyChain(nameof(IssueMemberCode), Role.App, Role.Operator);
+    public static readonly Access GetMemberPointsByCode = AnyChain(nameof(GetMemberPointsByCode), Role.Pos);
+    public static readonly Access ReserveRedemption = Scoped(nameof(ReserveRedemption), Role.Pos, Role.Operator);
+    public static readonly Access CommitRedemption = Scoped(nameof(CommitRedemption), Role.Pos, Role.Operator);
+    public static readonly Access CancelRedemption = Scoped(nameof(CancelRedemption), Role.Pos, Role.Operator);
+    public static readonly Access RefundRedemption = Scoped(nameof(RefundRedemption), Role.Pos, Role.Operator);
+    public static readonly Access GetRedemption = Scoped(nameof(GetRedemption), Role.Pos, Role.Chain, Role.Operator);
+
     public static readonly Access ListSettlements = Scoped(nameof(ListSettlements), Role.Chain, Role.Operator);
     public static readonly Access GetSettlement = Scoped(nameof(GetSettlement), Role.Chain, Role.Operator);
     public static readonly Access GetSettlementFile = Scoped(nameof(GetSettlementFile), Role.Chain, Role.Operator);
@@ -66,6 +75,8 @@ public static class AccessPolicy
     [
         PostReceipt, PostReceiptBatch, GetReceipt,
         GetMemberPoints, GetMemberStatement, GetMemberLots,
+        IssueMemberCode, GetMemberPointsByCode,
+        ReserveRedemption, CommitRedemption, CancelRedemption, RefundRedemption, GetRedemption,
         ListSettlements, GetSettlement, GetSettlementFile,
         AdminPutChain, AdminCreateClient, AdminRevokeClient,
         AdminListProductLists, AdminPutProductList, AdminCreateProductListUpload, AdminPublishProductList,

@@ -18,6 +18,15 @@ public static class ProblemTypes
     public const string ReceiptConflict = Base + "receipt-conflict";
     public const string ChainTimeZoneLocked = Base + "chain-time-zone-locked";
     public const string Conflict = Base + "conflict";
+    public const string MemberCodeInvalid = Base + "member-code-invalid";
+    public const string TooManyRequests = Base + "too-many-requests";
+    public const string InsufficientPoints = Base + "insufficient-points";
+    public const string TooManyReservations = Base + "too-many-reservations";
+    public const string RedemptionConflict = Base + "redemption-conflict";
+    public const string RefundConflict = Base + "refund-conflict";
+    public const string RedemptionNotOpen = Base + "redemption-not-open";
+    public const string RedemptionCommitted = Base + "redemption-committed";
+    public const string RedemptionNotCommitted = Base + "redemption-not-committed";
     public const string StorageUnavailable = Base + "storage-unavailable";
     public const string MethodNotAllowed = Base + "method-not-allowed";
     public const string RequestTimeout = Base + "request-timeout";
@@ -38,6 +47,7 @@ public static class ProblemTypes
         408 => RequestTimeout,
         413 => PayloadTooLarge,
         415 => UnsupportedMediaType,
+        429 => TooManyRequests,
         431 => HeaderFieldsTooLarge,
         500 => InternalError,
         503 => StorageUnavailable,

@@ -14,6 +14,18 @@ public static class Problems
         return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
     }
 
+    /// <summary>A problem with members beside the standard ones (RFC 9457 extensions), such as <c>available</c> for too few points.</summary>
+    public static ObjectResult WithExtensions(int status, string type, string title, string detail, IReadOnlyDictionary<string, object?> extensions)
+    {
+        var result = Create(status, type, title, detail);
+        foreach (var (name, value) in extensions)
+        {
+            ((ProblemDetails)result.Value!).Extensions[name] = value;
+        }
+
+        return result;
+    }
+
     public static ObjectResult Validation(IDictionary<string, string[]> errors, string? detail = null) =>
         Create(StatusCodes.Status400BadRequest, ProblemTypes.Validation, "The request is not valid.", detail ?? "See 'errors' for each invalid field by its JSON path.", errors);
 

@@ -36,7 +36,8 @@ public static class PosGreenPointsTelemetry
     private static readonly Counter<long> LinesClassified = Meter.CreateCounter<long>("posgreenpoints.lines.classified", "{line}", "Scored sale lines per matched list; list_id=none for lines that matched nothing.");
     private static readonly Counter<long> Awarded = Meter.CreateCounter<long>("posgreenpoints.points.awarded", "{point}", "Points awarded by scored sales.");
     private static readonly Counter<long> Reversed = Meter.CreateCounter<long>("posgreenpoints.points.reversed", "{point}", "Points taken back by scored returns.");
-    private static readonly Counter<long> ExpiredPoints = Meter.CreateCounter<long>("posgreenpoints.points.expired", "{point}", "Points whose expiry the expiry timer made durable, by issuing chain.");
+    private static readonly Counter<long> ExpiredPoints = Meter.CreateCounter<long>("posgreenpoints.points.expired", "{point}", "Points whose expiry was made durable (the timers, a release of a hold), by issuing chain.");
+    private static readonly Counter<long> RedeemedPoints = Meter.CreateCounter<long>("posgreenpoints.points.redeemed", "{point}", "Points spent by committed redemptions, by redeeming chain.");
     private static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("posgreenpoints.scoring.latency", "s", "From a receipt's acceptance to its scoring.");
     private static readonly Counter<long> Poison = Meter.CreateCounter<long>("posgreenpoints.poison.messages", "{message}", "Scoring deliveries that gave up on a receipt: the message goes to the poison queue.");
     private static readonly Histogram<double> SettlementDurations = Meter.CreateHistogram<double>("posgreenpoints.settlement.duration", "s", "How long settling one chain's day took.");
@@ -56,6 +57,8 @@ public static class PosGreenPointsTelemetry
     public static void PointsReversed(string chainId, long points) => Reversed.Add(points, Chain(chainId));
 
     public static void PointsExpired(string issuerChainId, long points) => ExpiredPoints.Add(points, Chain(issuerChainId));
+
+    public static void PointsRedeemed(string chainId, long points) => RedeemedPoints.Add(points, Chain(chainId));
 
     public static void ReceiptScored(string chainId, TimeSpan sinceAccepted) => Latency.Record(Math.Max(0, sinceAccepted.TotalSeconds), Chain(chainId));
 

@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions;
 using PosGreenPoints.VendorClient.Api.V1.Admin;
 using PosGreenPoints.VendorClient.Api.V1.Members;
 using PosGreenPoints.VendorClient.Api.V1.Receipts;
+using PosGreenPoints.VendorClient.Api.V1.Redemptions;
 using PosGreenPoints.VendorClient.Api.V1.Settlements;
 using System.Collections.Generic;
 using System.IO;
@@ -32,6 +33,11 @@ namespace PosGreenPoints.VendorClient.Api.V1
         public global::PosGreenPoints.VendorClient.Api.V1.Receipts.ReceiptsRequestBuilder Receipts
         {
             get => new global::PosGreenPoints.VendorClient.Api.V1.Receipts.ReceiptsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The redemptions property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Redemptions.RedemptionsRequestBuilder Redemptions
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Redemptions.RedemptionsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The settlements property</summary>
         public global::PosGreenPoints.VendorClient.Api.V1.Settlements.SettlementsRequestBuilder Settlements

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using PosGreenPoints.VendorClient.Api.V1.Members.ByCode;
 using PosGreenPoints.VendorClient.Api.V1.Members.Item;
 using System.Collections.Generic;
 using System.IO;
@@ -15,6 +16,11 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MembersRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The byCode property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Members.ByCode.ByCodeRequestBuilder ByCode
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Members.ByCode.ByCodeRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>Gets an item from the PosGreenPoints.VendorClient.api.v1.members.item collection</summary>
         /// <param name="position">The loyalty member (scheme-wide).</param>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Api.V1.Members.Item.WithMemberItemRequestBuilder"/></returns>

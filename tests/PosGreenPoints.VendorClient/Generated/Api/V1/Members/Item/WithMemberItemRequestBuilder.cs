@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using PosGreenPoints.VendorClient.Api.V1.Members.Item.Codes;
 using PosGreenPoints.VendorClient.Api.V1.Members.Item.Lots;
 using PosGreenPoints.VendorClient.Api.V1.Members.Item.Points;
 using PosGreenPoints.VendorClient.Api.V1.Members.Item.Statement;
@@ -17,6 +18,11 @@ namespace PosGreenPoints.VendorClient.Api.V1.Members.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WithMemberItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The codes property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Codes.CodesRequestBuilder Codes
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Codes.CodesRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The lots property</summary>
         public global::PosGreenPoints.VendorClient.Api.V1.Members.Item.Lots.LotsRequestBuilder Lots
         {
