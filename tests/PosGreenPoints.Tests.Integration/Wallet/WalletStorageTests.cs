@@ -307,36 +307,9 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
 
     private static (long Balance, long Debt) Pick(MemberPointsView view) => (view.Balance, view.Debt);
 
-    /// <summary>The member's balance, after checking both equalities of wallet.md and that the statement sums to it.</summary>
-    private static async Task<MemberPointsView> AssertConsistentAsync(ScoringHarness harness, string memberId)
-    {
-        var balance = await harness.BalanceAsync(memberId);
-        Assert.Equal(balance.Earned - balance.Reversed - balance.Redeemed - balance.Expired, balance.Balance);
-        Assert.Equal(balance.Available + balance.Pending + balance.Reserved - balance.Debt, balance.Balance);
-        Assert.Equal(balance.Balance, (await StatementAsync(harness, memberId)).Sum(entry => entry.Points));
-        return balance;
-    }
+    private static Task<MemberPointsView> AssertConsistentAsync(ScoringHarness harness, string memberId) => WalletChecks.AssertConsistentAsync(harness, memberId);
 
-    private static async Task<List<StatementEntryView>> StatementAsync(ScoringHarness harness, string memberId)
-    {
-        var entries = new List<StatementEntryView>();
-        string? continuation = null;
-        do
-        {
-            var (page, error) = await Reads(harness).StatementAsync(memberId, Operator, new StatementQuery(null, null, continuation), CancellationToken.None);
-            Assert.Null(error);
-            if (page is null)
-            {
-                return entries;
-            }
-
-            entries.AddRange(page.Entries);
-            continuation = page.Continuation;
-        }
-        while (continuation is not null);
-
-        return entries;
-    }
+    private static Task<List<StatementEntryView>> StatementAsync(ScoringHarness harness, string memberId) => WalletChecks.StatementAsync(harness, memberId);
 
     private async Task<List<(string MemberId, long Points, string Id)>> ExpiryEventsAsync(IReadOnlyCollection<string> members)
     {
