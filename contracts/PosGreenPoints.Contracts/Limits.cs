@@ -51,6 +51,9 @@ public static class Limits
     /// <summary>The longest range of <c>GET /api/v1/settlements/{chainId}</c>, both ends included.</summary>
     public const int MaxSettlementListDays = 92;
 
+    /// <summary>The days one <c>GET /api/v1/clearing/{chainId}</c> may span, both ends included (clearing.md).</summary>
+    public const int MaxClearingListDays = 92;
+
     /// <summary>A size as the documents write it: <c>256 KiB</c>, <c>8 MiB</c>.</summary>
     public static string Describe(int bytes) =>
         bytes % MiB == 0 ? $"{bytes / MiB} MiB" : bytes % KiB == 0 ? $"{bytes / KiB} KiB" : $"{bytes} bytes";

@@ -42,6 +42,7 @@ var blobContainerNames = [
   'product-lists'
   'product-lists-incoming'
   'settlements'
+  'clearing'
   deploymentContainerName
 ]
 
