@@ -41,6 +41,9 @@ param settlementSchedule string = '0 30 18 * * *'
 @description('NCrontab schedule (UTC) of the expiry timer: 00:30 Asia/Shanghai.')
 param expirySchedule string = '0 30 16 * * *'
 
+@description('NCrontab schedule (UTC) of the clearing timer: 03:00 Asia/Shanghai, after settlement (clearing.md).')
+param clearingSchedule string = '0 0 19 * * *'
+
 @description('Most instances the app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -187,6 +190,10 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'ExpirySchedule'
           value: expirySchedule
+        }
+        {
+          name: 'ClearingSchedule'
+          value: clearingSchedule
         }
         {
           name: 'AZURE_FUNCTIONS_ENVIRONMENT'

@@ -33,6 +33,7 @@ public sealed class FunctionAppFixture : IAsyncLifetime, IAsyncDisposable
         ["Settlement:HmacKey"] = "e2e-settlement-hmac-key-0123456789abcdef",
         ["SettlementSchedule"] = "0 30 18 * * *",
         ["ExpirySchedule"] = "0 30 16 * * *",
+        ["ClearingSchedule"] = "0 0 19 * * *",
     };
 
     /// <summary>
