@@ -33,6 +33,9 @@ param alertEmailAddress string = ''
 @description('NCrontab schedule (UTC) of the daily settlement: 02:30 Asia/Shanghai by default.')
 param settlementSchedule string = '0 30 18 * * *'
 
+@description('NCrontab schedule (UTC) of the daily clearing between chains: 03:00 Asia/Shanghai by default.')
+param clearingSchedule string = '0 0 19 * * *'
+
 @description('Most instances the Function App scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -112,6 +115,7 @@ module functionApp 'modules/functionapp.bicep' = {
     bootstrapOperatorKeySecretUri: keyVault.outputs.bootstrapOperatorKeySecretUri
     settlementHmacKeySecretUri: keyVault.outputs.settlementHmacKeySecretUri
     settlementSchedule: settlementSchedule
+    clearingSchedule: clearingSchedule
     maximumInstanceCount: maximumInstanceCount
   }
   // The storage account and Application Insights are referenced by name; the roles must exist before the

@@ -62,6 +62,8 @@ public static class Limits
 
     /// <summary>Open reservations one member may have at once: each holds its points until committed, cancelled or lapsed.</summary>
     public const int MaxOpenReservationsPerMember = 20;
+    /// <summary>The days one <c>GET /api/v1/clearing/{chainId}</c> may span, both ends included (clearing.md).</summary>
+    public const int MaxClearingListDays = 92;
 
     /// <summary>A size as the documents write it: <c>256 KiB</c>, <c>8 MiB</c>.</summary>
     public static string Describe(int bytes) =>

@@ -43,6 +43,8 @@ param expirySchedule string = '0 30 16 * * *'
 
 @description('NCrontab schedule (UTC) of the sweep that releases lapsed redemption holds.')
 param holdsSchedule string = '0 */5 * * * *'
+@description('NCrontab schedule (UTC) of the clearing timer: 03:00 Asia/Shanghai, after settlement (clearing.md).')
+param clearingSchedule string = '0 0 19 * * *'
 
 @description('Most instances the app scales out to.')
 @minValue(40)
@@ -194,6 +196,10 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'HoldsSchedule'
           value: holdsSchedule
+        }
+        {
+          name: 'ClearingSchedule'
+          value: clearingSchedule
         }
         {
           name: 'AZURE_FUNCTIONS_ENVIRONMENT'

@@ -44,6 +44,7 @@ var blobContainerNames = [
   'product-lists'
   'product-lists-incoming'
   'settlements'
+  'clearing'
   deploymentContainerName
 ]
 

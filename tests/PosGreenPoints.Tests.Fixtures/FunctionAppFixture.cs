@@ -34,6 +34,7 @@ public sealed class FunctionAppFixture : IAsyncLifetime, IAsyncDisposable
         ["SettlementSchedule"] = "0 30 18 * * *",
         ["ExpirySchedule"] = "0 30 16 * * *",
         ["HoldsSchedule"] = "0 */5 * * * *",
+        ["ClearingSchedule"] = "0 0 19 * * *",
     };
 
     /// <summary>

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PosGreenPoints.Contracts;
 using PosGreenPoints.Contracts.Admin;
+using PosGreenPoints.Contracts.Clearing;
 using PosGreenPoints.Contracts.Health;
 using PosGreenPoints.Contracts.Members;
 using PosGreenPoints.Contracts.Poison;
@@ -67,6 +68,8 @@ public static partial class ApiDescription
         typeof(LotsView),
         typeof(WalletMigrationResult),
         typeof(SettlementManifest),
+        typeof(ClearingManifest),
+        typeof(ClearingReport),
         typeof(ChainRegistration),
         typeof(CreateClientRequest),
         typeof(CreatedClient),
@@ -123,7 +126,8 @@ public static partial class ApiDescription
                 Tag(Tags.Members, $"Read a member's points balance ({TagRoles(paths, Tags.Members)})."),
                 Tag(Tags.Redemptions, $"Spend points at a till or gate: member codes, reserve, commit, cancel, refund ({TagRoles(paths, Tags.Redemptions)})."),
                 Tag(Tags.Settlements, $"Read a chain's daily settlement manifests and files ({TagRoles(paths, Tags.Settlements)})."),
-                Tag(Tags.Admin, $"Chains, API clients, product lists, settlement runs and failed messages ({TagRoles(paths, Tags.Admin)})."),
+                Tag(Tags.Clearing, $"Read a chain's daily clearing manifests and files: who owes whom for points redeemed across chains ({TagRoles(paths, Tags.Clearing)})."),
+                Tag(Tags.Admin, $"Chains, API clients, product lists, settlement and clearing runs, the clearing report and failed messages ({TagRoles(paths, Tags.Admin)})."),
                 Tag(Tags.Service, "Health and this document; no API key needed.")),
             ["paths"] = paths,
             ["components"] = new JsonObject
@@ -249,6 +253,20 @@ public static partial class ApiDescription
         [(typeof(SettlementManifest), "qualifyingAmount")] = new() { ["pattern"] = TwoDecimalsPattern },
         [(typeof(StoreSettlement), "qualifyingAmount")] = new() { ["pattern"] = TwoDecimalsPattern },
         [(typeof(SettlementFile), "sha256")] = new() { ["pattern"] = Sha256Pattern },
+        [(typeof(ClearingManifest), "schemaVersion")] = new() { ["const"] = 1 },
+        [(typeof(ClearingManifest), "receivable")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingManifest), "payable")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingManifest), "net")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingManifest), "outstandingValue")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingCounterparty), "receivable")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingCounterparty), "payable")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingCounterparty), "net")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingFile), "sha256")] = new() { ["pattern"] = Sha256Pattern },
+        [(typeof(ClearingReport), "totalNet")] = new() { ["const"] = "0.00" },
+        [(typeof(ClearingReport), "outstandingValue")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingReportChain), "receivable")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingReportChain), "payable")] = new() { ["pattern"] = TwoDecimalsPattern },
+        [(typeof(ClearingReportChain), "net")] = new() { ["pattern"] = TwoDecimalsPattern },
         [(typeof(ProductListVersion), "sha256")] = new() { ["pattern"] = Sha256Pattern },
         [(typeof(RedemptionRequest), "chainId")] = Identifier(),
         [(typeof(RedemptionRequest), "storeId")] = Identifier(),
@@ -401,6 +419,7 @@ public static partial class ApiDescription
         public const string Members = "Members";
         public const string Redemptions = "Redemptions";
         public const string Settlements = "Settlements";
+        public const string Clearing = "Clearing";
         public const string Admin = "Admin";
         public const string Service = "Service";
     }
@@ -436,6 +455,9 @@ public static partial class ApiDescription
             ["/api/v1/settlements/{chainId}"] = new JsonObject { ["get"] = ListSettlements() },
             ["/api/v1/settlements/{chainId}/{date}"] = new JsonObject { ["get"] = GetSettlement() },
             ["/api/v1/settlements/{chainId}/{date}/file"] = new JsonObject { ["get"] = GetSettlementFile() },
+            ["/api/v1/clearing/{chainId}"] = new JsonObject { ["get"] = ListClearing() },
+            ["/api/v1/clearing/{chainId}/{date}"] = new JsonObject { ["get"] = GetClearing() },
+            ["/api/v1/clearing/{chainId}/{date}/file"] = new JsonObject { ["get"] = GetClearingFile() },
             ["/api/v1/admin/chains/{chainId}"] = new JsonObject { ["put"] = AdminPutChain() },
             ["/api/v1/admin/clients"] = new JsonObject { ["post"] = AdminCreateClient() },
             ["/api/v1/admin/clients/{clientId}"] = new JsonObject { ["delete"] = AdminRevokeClient() },
@@ -447,6 +469,8 @@ public static partial class ApiDescription
             ["/api/v1/admin/poison"] = new JsonObject { ["get"] = AdminGetPoison() },
             ["/api/v1/admin/poison/replay"] = new JsonObject { ["post"] = AdminReplayPoison() },
             ["/api/v1/admin/wallets/migrate"] = new JsonObject { ["post"] = AdminMigrateWallets() },
+            ["/api/v1/admin/clearing/{date}"] = new JsonObject { ["get"] = AdminGetClearingReport() },
+            ["/api/v1/admin/clearing/{date}/run"] = new JsonObject { ["post"] = AdminRunClearing() },
             ["/api/health"] = new JsonObject { ["get"] = Health() },
             ["/api/openapi.json"] = new JsonObject { ["get"] = GetOpenApiDocument() },
         };
@@ -777,6 +801,107 @@ public static partial class ApiDescription
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
             });
 
+        private JsonObject ListClearing() => Operation(
+            "ListClearing", Tags.Clearing, "List a chain's clearing days",
+            $"The manifests of the chain's cleared days from `from` to `to`, at most {Limits.MaxClearingListDays} days.",
+            parameters:
+            [
+                ChainIdParameter(),
+                QueryParameter("from", "The first clearing date, inclusive.", Date()),
+                QueryParameter("to", $"The last clearing date, inclusive; at most {Limits.MaxClearingListDays} days after `from`.", Date()),
+            ],
+            responses: new()
+            {
+                ["200"] = Answer("The manifests of the cleared days in the range, in date order; a day not cleared yet is absent.", ArrayOf(typeof(ClearingManifest))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetClearing() => Operation(
+            "GetClearing", Tags.Clearing, "Read a clearing day's manifest",
+            "What the chain is owed by and owes each other chain for the day (clearing.md), its point counts and its liability at "
+            + "the end of the day. The figures equal the sums of the file's rows, and a chain's receivable from X equals X's payable to it.",
+            parameters: [ChainIdParameter(), ClearingDateParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("The day's manifest.", Schema(typeof(ClearingManifest))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("The day is not cleared yet (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private static JsonObject GetClearingFile() => Operation(
+            "GetClearingFile", Tags.Clearing, "Download a clearing day's CSV or workbook",
+            "The CSV: UTF-8 with a BOM, CRLF line ends, RFC 4180 quoting, one header row, one row per clearing entry in which the chain is "
+            + "issuer or redeemer, sorted by `counterparty_chain_id`, `kind`, `reference`, `lot_id` (clearing.md). `points` and `amount` are "
+            + "signed from the chain's side (positive receivable, negative payable), so `amount` = `points` × `yuan_per_point` on every row. "
+            + "With `format=xlsx` (or an `Accept` naming the workbook's media type) the same day as a workbook generated from the CSV: sheet "
+            + "`entries`, `counterparties` and `summary`. A cleared day never changes.",
+            parameters:
+            [
+                ChainIdParameter(),
+                ClearingDateParameter(),
+                QueryParameter("format", "`csv` (the default) or `xlsx`; anything else is a 400.", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("csv", "xlsx") }, required: false),
+            ],
+            responses: new()
+            {
+                ["200"] = new JsonObject
+                {
+                    ["description"] = "The CSV or the workbook, streamed.",
+                    ["headers"] = new JsonObject
+                    {
+                        ["Content-Disposition"] = Header("`attachment` with the file name, `{chainId}-{yyyyMMdd}.clearing.csv` or `{chainId}-{yyyyMMdd}.clearing.xlsx`.", String()),
+                        ["ETag"] = Header("The file's entity tag.", String()),
+                        ["X-Content-SHA256"] = Header("CSV only: the SHA-256 of the file's bytes as lowercase hex, the manifest's `file.sha256`.", new JsonObject { ["type"] = "string", ["pattern"] = Sha256Pattern }),
+                    },
+                    ["content"] = new JsonObject
+                    {
+                        ["text/csv; charset=utf-8"] = new JsonObject { ["schema"] = String() },
+                        ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } },
+                    },
+                },
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("The day is not cleared yet (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminGetClearingReport() => Operation(
+            "AdminGetClearingReport", Tags.Admin, "Read the scheme's clearing report of a day",
+            "Every chain's net, receivable and payable for the day; `totalNet` is exactly `0.00` for every cleared day, as every fen one "
+            + "chain receives another pays. `outstandingPoints` and `outstandingValue` sum the chains' liabilities at the end of the day.",
+            parameters: [ClearingDateParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("The day's report.", Schema(typeof(ClearingReport))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["404"] = Problem("The day is not cleared yet (`not-found`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminRunClearing() => Operation(
+            "AdminRunClearing", Tags.Admin, "Clear a day now",
+            "(Re)generates one clearing day for every chain. Generation is deterministic: files that would be byte-identical are left as "
+            + "they are, and a cleared day is never changed; files missing after a failed run are written.",
+            parameters: [ClearingDateParameter()],
+            responses: new()
+            {
+                ["200"] = Answer("The day's report.", Schema(typeof(ClearingReport))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["409"] = Problem("The day has not ended in the clearing time zone plus the grace period yet, or published files differ from the posting log (`conflict`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
         private JsonObject AdminPutChain() => Operation(
             "AdminPutChain", Tags.Admin, "Register or update a chain",
             $"The chain's time zone (a canonical IANA id) decides its receipts' business dates and its settlement days; "
@@ -1067,6 +1192,8 @@ public static partial class ApiDescription
         };
 
         private static JsonObject ChainIdParameter() => PathParameter("chainId", "The retail chain.", IdentifierSchema(Ids.Pattern));
+
+        private static JsonObject ClearingDateParameter() => PathParameter("date", "The clearing date in the scheme's clearing time zone, `YYYY-MM-DD`.", Date());
 
         private static JsonObject DateParameter() => PathParameter("date", "The posting date, `YYYY-MM-DD`.", Date());
 

@@ -27,6 +27,7 @@ public static class EventTypes
     public const string ReceiptScored = "cn.greenpoints.receipt.scored";
     public const string PointsReversed = "cn.greenpoints.points.reversed";
     public const string SettlementPublished = "cn.greenpoints.settlement.published";
+    public const string ClearingPublished = "cn.greenpoints.clearing.published";
     public const string PointsExpired = "cn.greenpoints.points.expired";
     public const string PointsRedeemed = "cn.greenpoints.points.redeemed";
     public const string PointsRefunded = "cn.greenpoints.points.refunded";

@@ -195,7 +195,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
     /// else <c>xlsx</c> when Accept prefers the workbook's media type to <c>text/csv</c>, else <c>csv</c>, the
     /// reference (a client that accepts both alike, as the generated one does, gets the CSV); <c>null</c> for any other format.
     /// </summary>
-    private static string? FileFormat(HttpRequest request)
+    internal static string? FileFormat(HttpRequest request)
     {
         var values = request.Query["format"];
         if (values.Count > 0)
@@ -214,7 +214,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         return workbook > 0 && workbook > Quality("text/csv", "text/*") ? XlsxFormat : CsvFormat;
     }
 
-    private static DateOnly? QueryDate(HttpRequest request, string name, Dictionary<string, string[]> errors)
+    internal static DateOnly? QueryDate(HttpRequest request, string name, Dictionary<string, string[]> errors)
     {
         var values = request.Query[name];
         if (values.Count == 1 && TryParseDate(values[0], out var date))
@@ -226,7 +226,7 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         return null;
     }
 
-    private static bool TryParseDate(string? text, out DateOnly date) =>
+    internal static bool TryParseDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     private static ObjectResult InvalidDate() =>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Classification;
+using PosGreenPoints.Functions.Clearing;
 using PosGreenPoints.Functions.Infrastructure.Health;
 using PosGreenPoints.Functions.Infrastructure.Poison;
 using PosGreenPoints.Functions.Infrastructure.Telemetry;
@@ -61,6 +62,7 @@ public static class ServiceRegistration
         services.AddSettlement(configuration);
         services.AddWallets();
         services.AddRedemptions(configuration);
+        services.AddClearing(configuration);
         services.AddSingleton<StorageHealthProbe>();
         services.AddSingleton<PoisonQueues>();
         services.AddPosGreenPointsTelemetry(configuration);

@@ -40,5 +40,8 @@ public static class StorageNames
 
         /// <summary>Settlement files and their manifests, per chain and posting day (settlement.md); immutable once published.</summary>
         public const string Settlements = "settlements";
+
+        /// <summary>Clearing files and manifests per chain and clearing day, and the scheme's day reports (clearing.md); immutable once published.</summary>
+        public const string Clearing = "clearing";
     }
 }

@@ -48,7 +48,8 @@ public sealed class StorageProvisioner(BlobServiceClient blobs, QueueServiceClie
             blobs.GetBlobContainerClient(StorageNames.Containers.Receipts).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             blobs.GetBlobContainerClient(StorageNames.Containers.ProductLists).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             blobs.GetBlobContainerClient(StorageNames.Containers.ProductListsIncoming).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
-            blobs.GetBlobContainerClient(StorageNames.Containers.Settlements).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+            blobs.GetBlobContainerClient(StorageNames.Containers.Settlements).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            blobs.GetBlobContainerClient(StorageNames.Containers.Clearing).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }
 }
 

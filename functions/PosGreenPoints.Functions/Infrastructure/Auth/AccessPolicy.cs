@@ -52,6 +52,10 @@ public static class AccessPolicy
     public static readonly Access GetSettlement = Scoped(nameof(GetSettlement), Role.Chain, Role.Operator);
     public static readonly Access GetSettlementFile = Scoped(nameof(GetSettlementFile), Role.Chain, Role.Operator);
 
+    public static readonly Access ListClearing = Scoped(nameof(ListClearing), Role.Chain, Role.Operator);
+    public static readonly Access GetClearing = Scoped(nameof(GetClearing), Role.Chain, Role.Operator);
+    public static readonly Access GetClearingFile = Scoped(nameof(GetClearingFile), Role.Chain, Role.Operator);
+
     public static readonly Access AdminPutChain = OperatorOnly(nameof(AdminPutChain));
     public static readonly Access AdminCreateClient = OperatorOnly(nameof(AdminCreateClient));
     public static readonly Access AdminRevokeClient = OperatorOnly(nameof(AdminRevokeClient));
@@ -63,6 +67,8 @@ public static class AccessPolicy
     public static readonly Access AdminGetPoison = OperatorOnly(nameof(AdminGetPoison));
     public static readonly Access AdminReplayPoison = OperatorOnly(nameof(AdminReplayPoison));
     public static readonly Access AdminMigrateWallets = OperatorOnly(nameof(AdminMigrateWallets));
+    public static readonly Access AdminGetClearingReport = OperatorOnly(nameof(AdminGetClearingReport));
+    public static readonly Access AdminRunClearing = OperatorOnly(nameof(AdminRunClearing));
 
     public static readonly Access Health = Anonymous(nameof(Health));
     public static readonly Access GetOpenApiDocument = Anonymous(nameof(GetOpenApiDocument));
@@ -78,9 +84,11 @@ public static class AccessPolicy
         IssueMemberCode, GetMemberPointsByCode,
         ReserveRedemption, CommitRedemption, CancelRedemption, RefundRedemption, GetRedemption,
         ListSettlements, GetSettlement, GetSettlementFile,
+        ListClearing, GetClearing, GetClearingFile,
         AdminPutChain, AdminCreateClient, AdminRevokeClient,
         AdminListProductLists, AdminPutProductList, AdminCreateProductListUpload, AdminPublishProductList,
         AdminRunSettlement, AdminGetPoison, AdminReplayPoison, AdminMigrateWallets,
+        AdminGetClearingReport, AdminRunClearing,
         Health, GetOpenApiDocument, RouteFallback,
     ];
 

@@ -42,6 +42,9 @@ public static class PosGreenPointsTelemetry
     private static readonly Counter<long> Poison = Meter.CreateCounter<long>("posgreenpoints.poison.messages", "{message}", "Scoring deliveries that gave up on a receipt: the message goes to the poison queue.");
     private static readonly Histogram<double> SettlementDurations = Meter.CreateHistogram<double>("posgreenpoints.settlement.duration", "s", "How long settling one chain's day took.");
     private static readonly Counter<long> SettlementRowCount = Meter.CreateCounter<long>("posgreenpoints.settlement.rows", "{row}", "Rows written to settlement files.");
+    private static readonly Histogram<double> ClearingDurations = Meter.CreateHistogram<double>("posgreenpoints.clearing.duration", "s", "How long clearing one day of the scheme took.");
+    private static readonly Counter<long> ClearingRowCount = Meter.CreateCounter<long>("posgreenpoints.clearing.rows", "{row}", "Rows written to clearing files, by the file's chain.");
+    private static readonly Gauge<long> Outstanding = Meter.CreateGauge<long>("posgreenpoints.liability.outstanding", "{point}", "A chain's outstanding points (its liability) at the end of its last cleared day.");
 
     public static void ReceiptAccepted(string chainId) => Accepted.Add(1, Chain(chainId));
 
@@ -69,6 +72,15 @@ public static class PosGreenPointsTelemetry
 
     /// <summary>For settlement: the rows written for a chain's day.</summary>
     public static void SettlementRowsWritten(string chainId, long rows) => SettlementRowCount.Add(rows, Chain(chainId));
+
+    /// <summary>For clearing: one call per clearing day completed.</summary>
+    public static void ClearingCompleted(TimeSpan duration) => ClearingDurations.Record(duration.TotalSeconds);
+
+    /// <summary>For clearing: the rows written to a chain's file of a day.</summary>
+    public static void ClearingRowsWritten(string chainId, long rows) => ClearingRowCount.Add(rows, Chain(chainId));
+
+    /// <summary>For clearing: the issuing chain's outstanding points at the end of the day just cleared (the dashboard's liability view).</summary>
+    public static void OutstandingLiability(string issuerChainId, long points) => Outstanding.Record(points, Chain(issuerChainId));
 
     /// <summary>
     /// The W3C <c>traceparent</c> of the current activity, for a queue message to carry; null when

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using PosGreenPoints.VendorClient.Api.V1.Admin;
+using PosGreenPoints.VendorClient.Api.V1.Clearing;
 using PosGreenPoints.VendorClient.Api.V1.Members;
 using PosGreenPoints.VendorClient.Api.V1.Receipts;
 using PosGreenPoints.VendorClient.Api.V1.Redemptions;
@@ -23,6 +24,11 @@ namespace PosGreenPoints.VendorClient.Api.V1
         public global::PosGreenPoints.VendorClient.Api.V1.Admin.AdminRequestBuilder Admin
         {
             get => new global::PosGreenPoints.VendorClient.Api.V1.Admin.AdminRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The clearing property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Clearing.ClearingRequestBuilder Clearing
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Clearing.ClearingRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The members property</summary>
         public global::PosGreenPoints.VendorClient.Api.V1.Members.MembersRequestBuilder Members

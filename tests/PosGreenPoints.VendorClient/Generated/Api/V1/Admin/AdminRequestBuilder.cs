@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Chains;
+using PosGreenPoints.VendorClient.Api.V1.Admin.Clearing;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Clients;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Poison;
 using PosGreenPoints.VendorClient.Api.V1.Admin.ProductLists;
@@ -24,6 +25,11 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin
         public global::PosGreenPoints.VendorClient.Api.V1.Admin.Chains.ChainsRequestBuilder Chains
         {
             get => new global::PosGreenPoints.VendorClient.Api.V1.Admin.Chains.ChainsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The clearing property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Admin.Clearing.ClearingRequestBuilder Clearing
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Admin.Clearing.ClearingRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The clients property</summary>
         public global::PosGreenPoints.VendorClient.Api.V1.Admin.Clients.ClientsRequestBuilder Clients
