@@ -27,6 +27,7 @@ var tableNames = [
   'Chains'
   'Ledger'
   'Members'
+  'Activities'
 ]
 
 // The Functions host moves a message to '<queue>-poison' after maxDequeueCount (host.json: 5) failures;

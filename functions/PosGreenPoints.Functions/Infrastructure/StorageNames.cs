@@ -10,6 +10,7 @@ public static class StorageNames
         public const string Chains = "Chains";
         public const string Ledger = "Ledger";
         public const string Members = "Members";
+        public const string Activities = "Activities";
     }
 
     public static class Queues

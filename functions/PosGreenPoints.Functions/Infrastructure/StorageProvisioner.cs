@@ -41,6 +41,7 @@ public sealed class StorageProvisioner(BlobServiceClient blobs, QueueServiceClie
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Chains, cancellationToken),
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Ledger, cancellationToken),
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Members, cancellationToken),
+            tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Activities, cancellationToken),
             queues.GetQueueClient(StorageNames.Queues.ReceiptsToScore).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             queues.GetQueueClient(StorageNames.Queues.Events).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             blobs.GetBlobContainerClient(StorageNames.Containers.Receipts).CreateIfNotExistsAsync(cancellationToken: cancellationToken),

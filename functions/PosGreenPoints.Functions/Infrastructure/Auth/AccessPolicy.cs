@@ -32,6 +32,11 @@ public static class AccessPolicy
     public static readonly Access PostReceiptBatch = Scoped(nameof(PostReceiptBatch), Role.Pos, Role.Operator);
     public static readonly Access GetReceipt = Scoped(nameof(GetReceipt), Role.Pos, Role.Chain, Role.Operator);
 
+    // activities.md: pos (own chains) and operator post; reads as for receipts.
+    public static readonly Access PostActivity = Scoped(nameof(PostActivity), Role.Pos, Role.Operator);
+    public static readonly Access PostActivityBatch = Scoped(nameof(PostActivityBatch), Role.Pos, Role.Operator);
+    public static readonly Access GetActivity = Scoped(nameof(GetActivity), Role.Pos, Role.Chain, Role.Operator);
+
     // Member ids are scheme-wide, not a chain's. wallet.md narrows pos and chain keys to members with a
     // posting at one of their chains, and redacts other chains' entries: WalletReads does that, as only
     // the wallet knows its chains.
@@ -54,6 +59,7 @@ public static class AccessPolicy
     public static readonly Access AdminGetPoison = OperatorOnly(nameof(AdminGetPoison));
     public static readonly Access AdminReplayPoison = OperatorOnly(nameof(AdminReplayPoison));
     public static readonly Access AdminMigrateWallets = OperatorOnly(nameof(AdminMigrateWallets));
+    public static readonly Access AdminPostAdjustment = OperatorOnly(nameof(AdminPostAdjustment));
 
     public static readonly Access Health = Anonymous(nameof(Health));
     public static readonly Access GetOpenApiDocument = Anonymous(nameof(GetOpenApiDocument));
@@ -65,11 +71,12 @@ public static class AccessPolicy
     public static IReadOnlyList<Access> All { get; } =
     [
         PostReceipt, PostReceiptBatch, GetReceipt,
+        PostActivity, PostActivityBatch, GetActivity,
         GetMemberPoints, GetMemberStatement, GetMemberLots,
         ListSettlements, GetSettlement, GetSettlementFile,
         AdminPutChain, AdminCreateClient, AdminRevokeClient,
         AdminListProductLists, AdminPutProductList, AdminCreateProductListUpload, AdminPublishProductList,
-        AdminRunSettlement, AdminGetPoison, AdminReplayPoison, AdminMigrateWallets,
+        AdminRunSettlement, AdminGetPoison, AdminReplayPoison, AdminMigrateWallets, AdminPostAdjustment,
         Health, GetOpenApiDocument, RouteFallback,
     ];
 
