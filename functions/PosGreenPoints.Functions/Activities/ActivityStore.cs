@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -75,6 +76,8 @@ public sealed class ActivityRecord : ITableEntity
         };
     }
 
+    /// <summary>Computed from the columns, so not one itself.</summary>
+    [IgnoreDataMember]
     public ActivityKey Key => new(ChainId, StoreId, DateOnly.ParseExact(BusinessDate, "yyyy-MM-dd", CultureInfo.InvariantCulture), TerminalId, ActivityId);
 
     public ValidatedActivity ToActivity() => new(ChainId, StoreId, TerminalId, ActivityId, Type, MemberId,
