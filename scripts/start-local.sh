@@ -91,6 +91,9 @@ API="http://127.0.0.1:$PORT/api"
 curl -fsS -o /dev/null -X PUT "$API/v1/admin/chains/demo-chain" -H "X-Api-Key: $OPERATOR_KEY" \
   -H 'content-type: application/json' -d '{"name":"Demo chain","timeZone":"Asia/Shanghai"}' \
   && say "registered the chain demo-chain (Asia/Shanghai)."
+curl -fsS -o /dev/null -X PUT "$API/v1/admin/chains/sh-metro" -H "X-Api-Key: $OPERATOR_KEY" \
+  -H 'content-type: application/json' -d '{"name":"上海地铁 (demo)","timeZone":"Asia/Shanghai","kind":"service"}' \
+  && say "registered the service chain sh-metro (samples/activities.jsonl)."
 for list in certified-green low-voc; do
   curl -fsS -o /dev/null -X PUT "$API/v1/admin/product-lists/$list" -H "X-Api-Key: $OPERATOR_KEY" \
     -H 'content-type: text/csv' --data-binary "@samples/$list.csv" && say "published the sample list $list (samples/$list.csv)."

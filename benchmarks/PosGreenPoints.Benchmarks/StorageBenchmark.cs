@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PosGreenPoints.Contracts.Admin;
+using PosGreenPoints.Functions.Activities;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Infrastructure;
@@ -81,11 +82,89 @@ internal static class StorageBenchmark
             Add(report, $"single posts ({receipts})", receipts, single, singleSettle, refused.GetType().Name, 8);
             Add(report, $"batches of 100 ({batches})", batchReceipts, batched, batchSettle, null, 1);
             await ReplayAsync(report, services, counter, "bench-replay-" + run, gtin);
+            await ActivitiesAsync(report, services, counter, run, receipts);
         }
         finally
         {
             await azurite.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Activities (activities.md): intake and scoring per activity, single posts and batches of 100 of one
+    /// station, one member per activity (the dearest case for member postings), as receipts above.
+    /// </summary>
+    private static async Task ActivitiesAsync(Report report, ServiceProvider services, StorageOperationCounter counter, string run, int count)
+    {
+        var chainId = "bench-metro-" + run;
+        await services.GetRequiredService<ChainRegistry>().UpsertAsync(chainId, new ChainRegistration("Benchmark metro", Kind: ChainKinds.Service), CancellationToken.None);
+        var rules = services.GetRequiredService<PointsRules>();
+        var intake = services.GetRequiredService<ActivityIntake>();
+        var scorer = services.GetRequiredService<ActivityScorer>();
+        var store = services.GetRequiredService<ActivityStore>();
+        async Task<(long Intake, long Scoring)> IntakeAndScoreAsync(IReadOnlyList<ValidatedActivity> activities)
+        {
+            counter.Reset();
+            var outcomes = await intake.AcceptAsync(activities, "benchmark", CancellationToken.None);
+            var intakeOps = counter.Count;
+            var messages = new List<(string Id, string MessageId)>();
+            foreach (var outcome in outcomes)
+            {
+                _ = ActivityKey.TryParse(outcome.ReceiptId, out var key);
+                messages.Add((outcome.ReceiptId, (await store.FindAsync(key, CancellationToken.None))!.ScoringMessageId));
+            }
+
+            counter.Reset();
+            foreach (var message in messages.GroupBy(item => item.MessageId))
+            {
+                var scored = await scorer.ScoreAsync(message.Select(item => item.Id).ToList(), message.Key, DateTimeOffset.UtcNow, CancellationToken.None);
+                if (scored.Failures.Count > 0)
+                {
+                    throw new InvalidOperationException($"Scoring activities failed: {scored.Failures.First().Value.Message}");
+                }
+            }
+
+            return (intakeOps, counter.Count);
+        }
+
+        ValidatedActivity Trip(string id)
+        {
+            var occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5).ToOffset(TimeSpan.FromHours(8));
+            var json = new JsonObject
+            {
+                ["chainId"] = chainId, ["storeId"] = "L2-NANJINGDONGLU", ["terminalId"] = "GATE-07", ["activityId"] = id,
+                ["type"] = "transit-trip", ["memberId"] = "M" + id.Replace("-", "", StringComparison.Ordinal), ["quantity"] = 1,
+                ["occurredAt"] = occurredAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+            };
+            using var document = JsonDocument.Parse(json.ToJsonString());
+            return ActivityValidator.Validate(document.RootElement, new ReceiptValidationContext(DateTimeOffset.UtcNow, 30, _ => Shanghai), rules) is ActivityValidation.Valid valid
+                ? valid.Activity
+                : throw new InvalidOperationException("The benchmark's activity is not valid.");
+        }
+
+        await IntakeAndScoreAsync([Trip("AW-1")]);
+        (long Intake, long Scoring) single = (0, 0);
+        for (var i = 0; i < count; i++)
+        {
+            var ops = await IntakeAndScoreAsync([Trip($"AS-{i:D6}")]);
+            single = (single.Intake + ops.Intake, single.Scoring + ops.Scoring);
+        }
+
+        const int batchSize = 100;
+        var batches = Math.Max(1, count / batchSize);
+        (long Intake, long Scoring) batched = (0, 0);
+        for (var b = 0; b < batches; b++)
+        {
+            var ops = await IntakeAndScoreAsync([.. Enumerable.Range(0, batchSize).Select(i => Trip($"AB-{b:D3}-{i:D4}"))]);
+            batched = (batched.Intake + ops.Intake, batched.Scoring + ops.Scoring);
+        }
+
+        var perSingle = (single.Intake + single.Scoring) / (double)count;
+        var perBatched = (batched.Intake + batched.Scoring) / (double)(batches * batchSize);
+        report.Add(Section, $"activities, single posts ({count}): intake", $"{single.Intake / (double)count:F2} /activity", "", null);
+        report.Add(Section, $"activities, single posts ({count}): intake + scoring", $"{perSingle:F2} /activity", "≤ 8 /activity", perSingle <= 8);
+        report.Add(Section, $"activities, batches of 100 ({batches}): intake", $"{batched.Intake / (double)(batches * batchSize):F2} /activity", "", null);
+        report.Add(Section, $"activities, batches of 100 ({batches}): intake + scoring", $"{perBatched:F2} /activity", "≤ 1 /activity", perBatched <= 1);
     }
 
     /// <summary>

@@ -26,6 +26,17 @@ public static class Limits
     public const int MaxProductListPublishBodyBytes = 4 * KiB;
 
     public const int MaxReceiptsPerBatch = 500;
+
+    /// <summary>The body of <c>POST /api/v1/activities</c>: an activity is a few hundred bytes.</summary>
+    public const int MaxActivityBodyBytes = 16 * KiB;
+
+    /// <summary>The body of <c>POST /api/v1/activities/batch</c>: 500 activities with room to spare.</summary>
+    public const int MaxActivityBatchBodyBytes = 1 * MiB;
+
+    public const int MaxActivitiesPerBatch = 500;
+
+    /// <summary>The reason of an operator adjustment, kept on the statement; counted in Unicode characters.</summary>
+    public const int MaxAdjustmentReasonLength = 200;
     public const int MaxLinesPerReceipt = 500;
 
     /// <summary>Counted in Unicode characters, not UTF-16 units.</summary>

@@ -43,6 +43,7 @@ param expirySchedule string = '0 30 16 * * *'
 
 @description('NCrontab schedule (UTC) of the sweep that releases lapsed redemption holds.')
 param holdsSchedule string = '0 */5 * * * *'
+
 @description('NCrontab schedule (UTC) of the clearing timer: 03:00 Asia/Shanghai, after settlement (clearing.md).')
 param clearingSchedule string = '0 0 19 * * *'
 

@@ -29,6 +29,7 @@ var tableNames = [
   'Members'
   'MemberCodes'
   'Redemptions'
+  'Activities'
 ]
 
 // The Functions host moves a message to '<queue>-poison' after maxDequeueCount (host.json: 5) failures;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PosGreenPoints.Contracts;
+using PosGreenPoints.Contracts.Activities;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Contracts.Clearing;
 using PosGreenPoints.Contracts.Health;
@@ -63,6 +64,13 @@ public static partial class ApiDescription
         typeof(ReceiptAccepted),
         typeof(BatchResult),
         typeof(ReceiptStatusView),
+        typeof(ActivitySubmission),
+        typeof(ActivityBatchSubmission),
+        typeof(ActivityAccepted),
+        typeof(ActivityBatchResult),
+        typeof(ActivityStatusView),
+        typeof(AdjustmentRequest),
+        typeof(AdjustmentResult),
         typeof(MemberPointsView),
         typeof(StatementView),
         typeof(LotsView),
@@ -123,6 +131,7 @@ public static partial class ApiDescription
             ["security"] = new JsonArray(new JsonObject { [ApiKeyScheme] = new JsonArray() }),
             ["tags"] = new JsonArray(
                 Tag(Tags.Receipts, $"Post sale and return receipts and read their status and points ({TagRoles(paths, Tags.Receipts)})."),
+                Tag(Tags.Activities, $"Post low-carbon service activities (trips, rides, recycling, trade-ins) and read their points ({TagRoles(paths, Tags.Activities)})."),
                 Tag(Tags.Members, $"Read a member's points balance ({TagRoles(paths, Tags.Members)})."),
                 Tag(Tags.Redemptions, $"Spend points at a till or gate: member codes, reserve, commit, cancel, refund ({TagRoles(paths, Tags.Redemptions)})."),
                 Tag(Tags.Settlements, $"Read a chain's daily settlement manifests and files ({TagRoles(paths, Tags.Settlements)})."),
@@ -244,6 +253,23 @@ public static partial class ApiDescription
         [(typeof(ReceiptStatusView), "type")] = OneOf(ReceiptTypes.Sale, ReceiptTypes.Return),
         [(typeof(ReceiptStatusView), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
         [(typeof(ChainRegistration), "name")] = new() { ["minLength"] = 1, ["maxLength"] = Limits.MaxChainNameLength },
+        [(typeof(ChainRegistration), "kind")] = OneOf(ChainKinds.Retail, ChainKinds.Service),
+        [(typeof(ChainView), "kind")] = OneOf(ChainKinds.Retail, ChainKinds.Service),
+        [(typeof(ActivitySubmission), "chainId")] = Identifier(),
+        [(typeof(ActivitySubmission), "storeId")] = Identifier(),
+        [(typeof(ActivitySubmission), "terminalId")] = Identifier(),
+        [(typeof(ActivitySubmission), "activityId")] = Identifier(),
+        [(typeof(ActivitySubmission), "type")] = new() { ["pattern"] = "^[a-z0-9-]{1,64}$" },
+        [(typeof(ActivitySubmission), "memberId")] = DotlessIdentifier(),
+        [(typeof(ActivitySubmission), "quantity")] = new() { ["exclusiveMinimum"] = 0, ["maximum"] = Limits.MaxQuantity, ["multipleOf"] = Step(Limits.QuantityDecimals) },
+        [(typeof(ActivitySubmission), "occurredAt")] = new() { ["pattern"] = InstantPattern },
+        [(typeof(ActivityBatchSubmission), "activities")] = new() { ["minItems"] = 1, ["maxItems"] = Limits.MaxActivitiesPerBatch },
+        [(typeof(ActivityAccepted), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
+        [(typeof(ActivityBatchItemResult), "status")] = OneOf(BatchItemStatuses.Accepted, BatchItemStatuses.Duplicate, BatchItemStatuses.Rejected),
+        [(typeof(ActivityStatusView), "status")] = OneOf(ReceiptStatuses.Accepted, ReceiptStatuses.Scored, ReceiptStatuses.Failed),
+        [(typeof(AdjustmentRequest), "adjustmentId")] = Identifier(),
+        [(typeof(AdjustmentRequest), "chainId")] = Identifier(),
+        [(typeof(AdjustmentRequest), "reason")] = new() { ["minLength"] = 1, ["maxLength"] = Limits.MaxAdjustmentReasonLength },
         [(typeof(CreateClientRequest), "clientId")] = DotlessIdentifier(),
         [(typeof(CreateClientRequest), "role")] = OneOf(RoleNamesInOrder()),
         [(typeof(CreatedClient), "role")] = OneOf(RoleNamesInOrder()),
@@ -416,6 +442,7 @@ public static partial class ApiDescription
     private static class Tags
     {
         public const string Receipts = "Receipts";
+        public const string Activities = "Activities";
         public const string Members = "Members";
         public const string Redemptions = "Redemptions";
         public const string Settlements = "Settlements";
@@ -430,6 +457,8 @@ public static partial class ApiDescription
         private static readonly string MaxReceiptBody = Limits.Describe(Limits.MaxReceiptBodyBytes);
         private static readonly string MaxBatchBody = Limits.Describe(Limits.MaxBatchBodyBytes);
         private static readonly string MaxAdminBody = Limits.Describe(Limits.MaxAdminBodyBytes);
+        private static readonly string MaxActivityBody = Limits.Describe(Limits.MaxActivityBodyBytes);
+        private static readonly string MaxActivityBatchBody = Limits.Describe(Limits.MaxActivityBatchBodyBytes);
         private static readonly string MaxProductListBody = Limits.Describe(Limits.MaxProductListBodyBytes);
         private static readonly string MaxPublishBody = Limits.Describe(Limits.MaxProductListPublishBodyBytes);
 
@@ -442,6 +471,9 @@ public static partial class ApiDescription
             ["/api/v1/receipts"] = new JsonObject { ["post"] = PostReceipt() },
             ["/api/v1/receipts/batch"] = new JsonObject { ["post"] = PostReceiptBatch() },
             ["/api/v1/receipts/{receiptId}"] = new JsonObject { ["get"] = GetReceipt() },
+            ["/api/v1/activities"] = new JsonObject { ["post"] = PostActivity() },
+            ["/api/v1/activities/batch"] = new JsonObject { ["post"] = PostActivityBatch() },
+            ["/api/v1/activities/{id}"] = new JsonObject { ["get"] = GetActivity() },
             ["/api/v1/members/{memberId}/points"] = new JsonObject { ["get"] = GetMemberPoints() },
             ["/api/v1/members/{memberId}/statement"] = new JsonObject { ["get"] = GetMemberStatement() },
             ["/api/v1/members/{memberId}/lots"] = new JsonObject { ["get"] = GetMemberLots() },
@@ -471,6 +503,7 @@ public static partial class ApiDescription
             ["/api/v1/admin/wallets/migrate"] = new JsonObject { ["post"] = AdminMigrateWallets() },
             ["/api/v1/admin/clearing/{date}"] = new JsonObject { ["get"] = AdminGetClearingReport() },
             ["/api/v1/admin/clearing/{date}/run"] = new JsonObject { ["post"] = AdminRunClearing() },
+            ["/api/v1/admin/members/{memberId}/adjustments"] = new JsonObject { ["post"] = AdminPostAdjustment() },
             ["/api/health"] = new JsonObject { ["get"] = Health() },
             ["/api/openapi.json"] = new JsonObject { ["get"] = GetOpenApiDocument() },
         };
@@ -509,7 +542,7 @@ public static partial class ApiDescription
                 ["409"] = Problem("A receipt with the same key but different content exists (`receipt-conflict`); a receipt is never changed: post a return to correct a sale."),
                 ["413"] = Shared.Ref(Shared.TooLarge),
                 ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
-                ["422"] = Problem("The receipt's chain is not registered (`chain-not-registered`)."),
+                ["422"] = Problem("The receipt's chain is not registered (`chain-not-registered`), or is a service chain, which posts activities (`chain-kind-mismatch`)."),
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
             });
 
@@ -537,6 +570,56 @@ public static partial class ApiDescription
             responses: new()
             {
                 ["200"] = Answer("The receipt, its status and, once scored, its points line by line.", Schema(typeof(ReceiptStatusView))),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["404"] = Shared.Ref(Shared.NotFound),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject PostActivity() => Operation(
+            "PostActivity", Tags.Activities, "Post one activity",
+            "A trip, ride, recycling drop or trade-in by a member, from a retail or service chain. Its natural key is (chainId, storeId, "
+            + "terminalId, activityId, business date), the business date being `occurredAt` in the chain's time zone; `type` must be an "
+            + "activity type of the points rules, `quantity` at most its `maxQuantity`. 202 is sent only once the activity is durably "
+            + $"stored and queued. Body at most {MaxActivityBody}.",
+            requestBody: JsonBody(typeof(ActivitySubmission), "The activity, as the gate or device sends it."),
+            responses: new()
+            {
+                ["200"] = Answer("The same activity was posted before with the same content: the original `id`, its current status and `duplicate: true`. Nothing was queued.", Schema(typeof(ActivityAccepted))),
+                ["202"] = Answer("Stored and queued for scoring.", Schema(typeof(ActivityAccepted)), new JsonObject { ["Location"] = Header("The activity's `statusUrl`.", UriReference()) }),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["409"] = Problem("An activity with the same key but different content exists (`activity-conflict`); an activity is never changed."),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["422"] = Problem("The activity's chain is not registered (`chain-not-registered`)."),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject PostActivityBatch() => Operation(
+            "PostActivityBatch", Tags.Activities, "Post many activities",
+            $"1–{Limits.MaxActivitiesPerBatch} activities, each validated and stored on its own: one bad activity does not "
+            + $"reject the others. Only a malformed envelope is a 400. Body at most {MaxActivityBatchBody}.",
+            requestBody: JsonBody(typeof(ActivityBatchSubmission), "The activities."),
+            responses: new()
+            {
+                ["200"] = Answer("One result per posted activity, in input order.", Schema(typeof(ActivityBatchResult))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject GetActivity() => Operation(
+            "GetActivity", Tags.Activities, "Read an activity",
+            "Its status and, once scored, its points after the type's and the member's daily caps. "
+            + "`memberId` is shown only to operators and to the API client that posted the activity; others see `memberRef`.",
+            parameters: [PathParameter("id", "The `id` the post answered.", String())],
+            responses: new()
+            {
+                ["200"] = Answer("The activity and its status.", Schema(typeof(ActivityStatusView))),
                 ["401"] = Shared.Ref(Shared.Unauthenticated),
                 ["404"] = Shared.Ref(Shared.NotFound),
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
@@ -904,8 +987,9 @@ public static partial class ApiDescription
 
         private JsonObject AdminPutChain() => Operation(
             "AdminPutChain", Tags.Admin, "Register or update a chain",
-            $"The chain's time zone (a canonical IANA id) decides its receipts' business dates and its settlement days; "
-            + $"it is locked once the chain has posted. Body at most {MaxAdminBody}.",
+            $"The chain's time zone (a canonical IANA id) decides its receipts' and activities' business dates and its settlement days; "
+            + "it is locked once the chain has posted. `kind` is `retail` (the default: posts receipts and may post activities) or "
+            + $"`service` (a low-carbon service or public-service partner: posts activities only). Body at most {MaxAdminBody}.",
             parameters: [ChainIdParameter()],
             requestBody: JsonBody(typeof(ChainRegistration), "The chain's name and time zone."),
             responses: new()
@@ -1068,6 +1152,27 @@ public static partial class ApiDescription
                 ["200"] = Answer("How many members were migrated.", Schema(typeof(WalletMigrationResult))),
                 ["401"] = Shared.Ref(Shared.Unauthenticated),
                 ["403"] = Shared.Ref(Shared.Forbidden),
+                ["503"] = Shared.Ref(Shared.StorageUnavailable),
+            });
+
+        private JsonObject AdminPostAdjustment() => Operation(
+            "AdminPostAdjustment", Tags.Admin, "Adjust a member's points",
+            "A goodwill credit (a lot issued by `chainId`, available at once) or a correction (a debit taken as a reversal: lots in order, "
+            + "then debt), posted at once and shown on the statement as kind `adjustment` with `reason` as its note. Idempotent by "
+            + $"`adjustmentId` per member. Body at most {MaxAdminBody}.",
+            parameters: [MemberIdParameter()],
+            requestBody: JsonBody(typeof(AdjustmentRequest), "The adjustment."),
+            responses: new()
+            {
+                ["200"] = Answer("The same adjustment was posted before: it is answered with `duplicate: true`; nothing changed.", Schema(typeof(AdjustmentResult))),
+                ["201"] = Answer("The adjustment was posted.", Schema(typeof(AdjustmentResult))),
+                ["400"] = Shared.Ref(Shared.Invalid),
+                ["401"] = Shared.Ref(Shared.Unauthenticated),
+                ["403"] = Shared.Ref(Shared.Forbidden),
+                ["409"] = Problem("The adjustment id was used for this member with other content (`adjustment-conflict`)."),
+                ["413"] = Shared.Ref(Shared.TooLarge),
+                ["415"] = Shared.Ref(Shared.UnsupportedMediaType),
+                ["422"] = Problem("`chainId` is not a registered chain (`chain-not-registered`)."),
                 ["503"] = Shared.Ref(Shared.StorageUnavailable),
             });
 

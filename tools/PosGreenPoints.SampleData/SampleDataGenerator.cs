@@ -22,6 +22,7 @@ public static class SampleDataGenerator
     public const string CertifiedGreenFile = "certified-green.csv";
     public const string LowVocFile = "low-voc.csv";
     public const string ReceiptsFile = "receipts.jsonl";
+    public const string ActivitiesFile = "activities.jsonl";
 
     // No BOM: the contract allows one, and the tests add it themselves where they want it.
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
@@ -40,6 +41,9 @@ public static class SampleDataGenerator
                 ["gtin", "product_name", "category", "standard", "voc_content", "voc_unit", "valid_from", "valid_to"],
                 catalog.LowVoc.Select(row => new[] { row.Gtin, row.ProductName, row.Category, row.Standard, row.VocContent, row.VocUnit, Date(row.ValidFrom), Date(row.ValidTo) }))),
             new(ReceiptsFile, JsonLines(receipts)),
+
+            // A random sequence of its own, so the receipts and lists stay what they were before activities.
+            new(ActivitiesFile, Activities.JsonLines(Activities.Build(new SampleRandom(seed + 1)))),
         ];
     }
 

@@ -8,11 +8,14 @@ using PosGreenPoints.Functions.Infrastructure;
 
 namespace PosGreenPoints.Functions.Admin;
 
-/// <summary>A registered retail chain and the time zone that decides its receipts' business dates.</summary>
+/// <summary>A registered chain, its kind, and the time zone that decides its receipts' and activities' business dates.</summary>
+/// <param name="Kind">One of <see cref="ChainKinds"/>: a retail chain posts receipts and activities, a service chain activities only.</param>
 /// <param name="TimeZoneLocked">The chain has posted, so its zone can no longer change (a receipt's id holds its business date).</param>
 /// <param name="RegisteredAt">When the chain was first registered; null only for a chain written before this was kept.</param>
-public sealed record Chain(string ChainId, string Name, TimeZoneInfo TimeZone, bool TimeZoneLocked = false, DateTimeOffset? RegisteredAt = null)
+public sealed record Chain(string ChainId, string Name, TimeZoneInfo TimeZone, bool TimeZoneLocked = false, DateTimeOffset? RegisteredAt = null, string Kind = ChainKinds.Retail)
 {
+    public bool IsService => Kind == ChainKinds.Service;
+
     /// <summary>The day of registration in the chain's zone: no day before it has anything to settle.</summary>
     public DateOnly? RegisteredOn => RegisteredAt is { } at ? ChainCalendar.DateOf(at, TimeZone) : null;
 }
@@ -57,6 +60,7 @@ public sealed class ChainRegistry(TableServiceClient tables, StorageProvisioner 
     private const string CreatedAtProperty = "CreatedAt";
     private const string UpdatedAtProperty = "UpdatedAt";
     private const string TimeZoneLockedAtProperty = "TimeZoneLockedAt";
+    private const string KindProperty = "Kind";
 
     /// <summary>The canonical IANA ids: what the system lists (zone1970.tab on Linux, plus UTC), not links, aliases or the posix/right trees.</summary>
     private static readonly Lazy<HashSet<string>> CanonicalTimeZoneIds = new(() =>
@@ -117,6 +121,13 @@ public sealed class ChainRegistry(TableServiceClient tables, StorageProvisioner 
             errors["timeZone"] = ["must be an IANA time zone id such as Asia/Shanghai."];
         }
 
+        // Absent is retail, as an absent zone is Asia/Shanghai: a PUT states the whole chain.
+        var kind = registration.Kind ?? ChainKinds.Retail;
+        if (kind is not (ChainKinds.Retail or ChainKinds.Service))
+        {
+            errors["kind"] = [$"must be '{ChainKinds.Retail}' or '{ChainKinds.Service}'."];
+        }
+
         if (errors.Count > 0)
         {
             return new ChainUpsert.Invalid(errors);
@@ -128,13 +139,14 @@ public sealed class ChainRegistry(TableServiceClient tables, StorageProvisioner 
         {
             [NameProperty] = name,
             [TimeZoneProperty] = timeZone!.Id,
+            [KindProperty] = kind,
             [UpdatedAtProperty] = now,
         };
 
         try
         {
             await table.AddEntityAsync(new TableEntity(entity) { [CreatedAtProperty] = now }, cancellationToken);
-            var created = new Chain(chainId, name, timeZone, RegisteredAt: now);
+            var created = new Chain(chainId, name, timeZone, RegisteredAt: now, Kind: kind);
             Remember(created);
             return new ChainUpsert.Created(created);
         }
@@ -157,7 +169,7 @@ public sealed class ChainRegistry(TableServiceClient tables, StorageProvisioner 
             {
                 // Merge keeps the chain's CreatedAt and its lock.
                 await table.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Merge, cancellationToken);
-                var updated = current with { Name = name, TimeZone = timeZone };
+                var updated = current with { Name = name, TimeZone = timeZone, Kind = kind };
                 Remember(updated);
                 return new ChainUpsert.Updated(updated);
             }
@@ -256,7 +268,9 @@ public sealed class ChainRegistry(TableServiceClient tables, StorageProvisioner 
             // Validated when written; a zone this machine no longer knows is a deployment fault, not a client's.
             TimeZoneInfo.FindSystemTimeZoneById(entity.GetString(TimeZoneProperty)),
             entity.ContainsKey(TimeZoneLockedAtProperty),
-            entity.GetDateTimeOffset(CreatedAtProperty));
+            entity.GetDateTimeOffset(CreatedAtProperty),
+            // Chains registered before kinds existed were all retailers.
+            entity.GetString(KindProperty) ?? ChainKinds.Retail);
 
     private sealed record CachedChain(Chain Chain, DateTimeOffset ExpiresAt);
 }

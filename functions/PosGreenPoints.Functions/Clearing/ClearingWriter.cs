@@ -90,7 +90,10 @@ public sealed class ClearingWriter(
         }
 
         var started = clock.GetTimestamp();
-        await expiry.RunAsync(cancellationToken);
+        // Time's postings dated in the day (expiries at their lot's date, releases of holds that ran out)
+        // are written by timers that may be late: write them first, so the day is complete.
+        await expiry.RunAsync(WalletDue.Expiry, cancellationToken);
+        await expiry.RunAsync(WalletDue.Lapse, cancellationToken);
 
         var start = StartOf(day);
         var end = ChainCalendar.EndOf(day, Zone);

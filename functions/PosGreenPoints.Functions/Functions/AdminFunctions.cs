@@ -122,5 +122,5 @@ public sealed class AdminFunctions(ApiGate gate, ChainRegistry chains, ClientReg
             }
         }, cancellationToken);
 
-    private static ChainView View(Chain chain) => new(chain.ChainId, chain.Name, chain.TimeZone.Id);
+    private static ChainView View(Chain chain) => new(chain.ChainId, chain.Name, chain.TimeZone.Id, chain.Kind);
 }

@@ -133,6 +133,9 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
             case SubmissionOutcome.OutOfScope:
                 PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.OutOfScope);
                 break;
+            case SubmissionOutcome.ServiceChainReceipt:
+                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.ChainKind);
+                break;
         }
     }
 
@@ -151,6 +154,9 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
             StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainNotRegistered, "The chain is not registered.",
             $"Chain '{unregistered.ChainId}' is not registered; an operator registers it with PUT /api/v1/admin/chains/{{chainId}}."),
         SubmissionOutcome.OutOfScope => Problems.Forbidden("This API key may not post receipts for that chain."),
+        SubmissionOutcome.ServiceChainReceipt service => Problems.Create(
+            StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainKindMismatch, "A service chain posts activities, not receipts.",
+            $"Chain '{service.ChainId}' is registered as a service chain; post its members' activities to POST /api/v1/activities, or have an operator register it as retail."),
         _ => throw new InvalidOperationException($"{outcome} is not a refusal."),
     };
 
@@ -162,6 +168,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
         SubmissionOutcome.Invalid invalid => new(index, null, BatchItemStatuses.Rejected, invalid.Errors.AsReadOnly()),
         SubmissionOutcome.ChainNotRegistered unregistered => Rejected(index, "chainId", $"chain '{unregistered.ChainId}' is not registered."),
         SubmissionOutcome.OutOfScope => Rejected(index, "chainId", "this API key may not post receipts for that chain."),
+        SubmissionOutcome.ServiceChainReceipt service => Rejected(index, "chainId", $"chain '{service.ChainId}' is a service chain, which posts activities (chain-kind-mismatch)."),
         _ => throw new InvalidOperationException($"Unknown outcome {outcome}."),
     };
 

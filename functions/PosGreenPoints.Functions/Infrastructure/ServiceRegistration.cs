@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PosGreenPoints.Functions.Activities;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Classification;
 using PosGreenPoints.Functions.Clearing;
@@ -59,6 +60,7 @@ public static class ServiceRegistration
         services.AddProductLists(configuration);
         services.AddReceipts(configuration);
         services.AddScoring(configuration);
+        services.AddActivities();
         services.AddSettlement(configuration);
         services.AddWallets();
         services.AddRedemptions(configuration);

@@ -16,6 +16,9 @@ public static class StorageNames
 
         /// <summary>Which member a chain's redemption id belongs to: the way from a commit's route to the member's partition.</summary>
         public const string Redemptions = "Redemptions";
+
+        /// <summary>Low-carbon service activities, as posted (activities.md).</summary>
+        public const string Activities = "Activities";
     }
 
     public static class Queues

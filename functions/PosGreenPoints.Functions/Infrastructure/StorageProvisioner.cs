@@ -43,6 +43,7 @@ public sealed class StorageProvisioner(BlobServiceClient blobs, QueueServiceClie
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Members, cancellationToken),
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.MemberCodes, cancellationToken),
             tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Redemptions, cancellationToken),
+            tables.CreateTableIfNotExistsAsync(StorageNames.Tables.Activities, cancellationToken),
             queues.GetQueueClient(StorageNames.Queues.ReceiptsToScore).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             queues.GetQueueClient(StorageNames.Queues.Events).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             blobs.GetBlobContainerClient(StorageNames.Containers.Receipts).CreateIfNotExistsAsync(cancellationToken: cancellationToken),

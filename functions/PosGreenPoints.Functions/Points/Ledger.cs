@@ -61,7 +61,11 @@ public sealed class Ledger(TableServiceClient tables, StorageProvisioner provisi
         $"{chainId}!{postingDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
 
     public static string RowKeyOf(ReceiptKey receipt, int lineNumber) =>
-        string.Join('!', receipt.StoreId, receipt.TerminalId, receipt.ReceiptNumber, lineNumber.ToString("D6", CultureInfo.InvariantCulture), receipt.ReceiptId);
+        RowKeyOf(receipt.StoreId, receipt.TerminalId, receipt.ReceiptNumber, lineNumber, receipt.ReceiptId);
+
+    /// <summary>The key of any posting, a receipt line's or an activity's (whose number is its activity id, line 1).</summary>
+    public static string RowKeyOf(string storeId, string terminalId, string receiptNumber, int lineNumber, string receiptId) =>
+        string.Join('!', storeId, terminalId, receiptNumber, lineNumber.ToString("D6", CultureInfo.InvariantCulture), receiptId);
 
     /// <summary>Writes (or rewrites, identically) postings: one transaction per day partition and 100 postings.</summary>
     public async Task WriteAsync(IReadOnlyList<LedgerPosting> postings, CancellationToken cancellationToken)

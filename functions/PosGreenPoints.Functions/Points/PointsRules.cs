@@ -24,6 +24,9 @@ public sealed partial record PointsRules(
     /// <summary>Pending days, validity and value of points (wallet.md); the spec's defaults when the file has no <c>wallet</c> section.</summary>
     public WalletRules Wallet { get; init; } = WalletRules.Default;
 
+    /// <summary>Activity types by id (activities.md): what a low-carbon service earns. None when the file has no <c>activities</c> section.</summary>
+    public IReadOnlyDictionary<string, ActivityRule> Activities { get; init; } = new Dictionary<string, ActivityRule>(StringComparer.Ordinal);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         // Strict, because a typo in a rate's name must stop the app, not silently earn 0 points.
@@ -62,7 +65,11 @@ public sealed partial record PointsRules(
         }
 
         // Ordinal whatever the deserializer chose: list ids are storage names and must not meet by case.
-        return rules with { Lists = new Dictionary<string, ListRule>(rules.Lists, StringComparer.Ordinal) };
+        return rules with
+        {
+            Lists = new Dictionary<string, ListRule>(rules.Lists, StringComparer.Ordinal),
+            Activities = new Dictionary<string, ActivityRule>(rules.Activities, StringComparer.Ordinal),
+        };
     }
 
     /// <returns>What is wrong with these rules; empty when they are valid.</returns>
@@ -118,6 +125,16 @@ public sealed partial record PointsRules(
         }
 
         errors.AddRange(Wallet.Validate());
+        foreach (var (type, rule) in Activities)
+        {
+            if (!IsValidListId(type))
+            {
+                errors.Add($"The activity type '{type}' must be 1–{MaxListIdLength} characters of a–z, 0–9 and '-'.");
+            }
+
+            errors.AddRange(rule.Validate(type));
+        }
+
         return errors;
     }
 
@@ -131,6 +148,56 @@ public sealed partial record PointsRules(
 /// <param name="PointsPerYuan">Points per yuan of a line's net amount, summed over the lists a line matches.</param>
 /// <param name="RequiredColumns">The CSV header must name each of these; a list must require gtin, valid_from and valid_to.</param>
 public sealed record ListRule(decimal PointsPerYuan, IReadOnlyList<string> RequiredColumns);
+
+/// <summary>One activity type in the rules (activities.md, "Points for an activity").</summary>
+/// <param name="Name">Shown as the settlement row's <c>product_name</c>.</param>
+/// <param name="Unit">What <c>quantity</c> counts (trip, km, kg, item); for people, not arithmetic.</param>
+/// <param name="PointsPerUnit">Points = floor(quantity × this), before the caps.</param>
+/// <param name="MaxQuantity">The most one activity may count; more is a 400 at <c>quantity</c>.</param>
+/// <param name="MaxPointsPerMemberPerDay">What a member earns from this type per business date, across all chains.</param>
+/// <param name="PendingDays">Days until the award's lot can be redeemed; 0 (spendable at once) unless set.</param>
+public sealed record ActivityRule(string Name, string Unit, decimal PointsPerUnit, decimal MaxQuantity, long MaxPointsPerMemberPerDay, int PendingDays = 0)
+{
+    public const int MaxNameLength = 200;
+
+    public TimeSpan PendingPeriod => TimeSpan.FromDays(PendingDays);
+
+    /// <summary>Points before the caps: floor(quantity × pointsPerUnit).</summary>
+    public long PointsFor(decimal quantity) => (long)decimal.Floor(quantity * PointsPerUnit);
+
+    public IEnumerable<string> Validate(string type)
+    {
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > MaxNameLength)
+        {
+            yield return $"activities.{type}.name must be 1–{MaxNameLength} characters.";
+        }
+
+        if (string.IsNullOrWhiteSpace(Unit))
+        {
+            yield return $"activities.{type}.unit must not be empty.";
+        }
+
+        if (PointsPerUnit < 0)
+        {
+            yield return $"activities.{type}.pointsPerUnit must be zero or more.";
+        }
+
+        if (MaxQuantity <= 0 || MaxQuantity > Contracts.Limits.MaxQuantity || decimal.Round(MaxQuantity, Contracts.Limits.QuantityDecimals) != MaxQuantity)
+        {
+            yield return $"activities.{type}.maxQuantity must be more than 0, at most {Contracts.Limits.MaxQuantity}, with at most {Contracts.Limits.QuantityDecimals} decimals.";
+        }
+
+        if (MaxPointsPerMemberPerDay <= 0)
+        {
+            yield return $"activities.{type}.maxPointsPerMemberPerDay must be more than zero.";
+        }
+
+        if (PendingDays is < 0 or > 366)
+        {
+            yield return $"activities.{type}.pendingDays must be 0–366.";
+        }
+    }
+}
 
 /// <summary>Where the rules file is (section <c>Rules</c>).</summary>
 public sealed class PointsRulesOptions

@@ -226,7 +226,7 @@ public sealed class ReceiptScorer(
         {
             using var activity = PosGreenPointsTelemetry.ActivitySource.StartActivity("post to member");
             var posted = await members.PostAsync(
-                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Key.ChainId, item.Receipt.OriginalKey?.ReceiptId, item.Receipt.BusinessDate, item.Decision, earned => MemberPoints(item, earned))).ToList(),
+                toMembers.Select(item => new MemberPosting(item.Decision.MemberId!, item.Key.ReceiptId, item.Key.ChainId, item.Receipt.OriginalKey?.ReceiptId, item.Receipt.BusinessDate, item.Decision, earned => MemberPoints(item, earned.Earned))).ToList(),
                 cancellationToken);
             foreach (var item in toMembers)
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
+using PosGreenPoints.Functions.Activities;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Infrastructure.Poison;
 using PosGreenPoints.Functions.Infrastructure.Telemetry;
@@ -12,9 +13,10 @@ namespace PosGreenPoints.Functions.Points;
 /// Handles one scoring message: scores its receipts (several at once), hands returns that wait for
 /// their original to a later message, and fails the message — so the host delivers it again — when any
 /// receipt failed. On the last delivery the host allows, the failed receipts are marked failed with the
-/// reason, so that the status API tells an operator what the poison queue holds.
+/// reason, so that the status API tells an operator what the poison queue holds. Activities share the
+/// queue: their ids (<see cref="ActivityKey"/>) go to <see cref="ActivityScorer"/>, by the same steps.
 /// </summary>
-public sealed class ScoringProcessor(ReceiptScorer scorer, HostQueueSettings host, ILogger<ScoringProcessor> logger)
+public sealed class ScoringProcessor(ReceiptScorer scorer, ActivityScorer activities, HostQueueSettings host, ILogger<ScoringProcessor> logger)
 {
     public async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
     {
@@ -40,7 +42,16 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, HostQueueSettings hos
         activity?.SetTag("posgreenpoints.receipt_count", receiptIds.Count);
         var owner = scoring.OwnerMessageId ?? message.MessageId;
         var firstSentAt = scoring.FirstSentAt ?? message.InsertedOn ?? DateTimeOffset.MinValue;
-        var scored = await scorer.ScoreAsync(receiptIds, owner, firstSentAt, cancellationToken);
+        var activityIds = receiptIds.Where(ActivityKey.IsActivityId).ToList();
+        var scored = await scorer.ScoreAsync(receiptIds.Where(id => !ActivityKey.IsActivityId(id)).ToList(), owner, firstSentAt, cancellationToken);
+        if (activityIds.Count > 0)
+        {
+            var scoredActivities = await activities.ScoreAsync(activityIds, owner, firstSentAt, cancellationToken);
+            scored = new BatchScoring(
+                scored.Results.Concat(scoredActivities.Results).ToDictionary(StringComparer.Ordinal),
+                scored.Failures.Concat(scoredActivities.Failures).ToDictionary(StringComparer.Ordinal));
+        }
+
         var waiting = scored.Results.Where(pair => pair.Value == ScoringResult.WaitingForOriginal).Select(pair => pair.Key).ToList();
         if (waiting.Count > 0)
         {
@@ -74,7 +85,9 @@ public sealed class ScoringProcessor(ReceiptScorer scorer, HostQueueSettings hos
             reasons.Add($"{receiptId}: {reason}");
             logger.LogError("Scoring receipt {ReceiptId} failed (delivery {DequeueCount} of {MaxDequeueCount}): {Reason}\n{StackTrace}",
                 receiptId, message.DequeueCount, host.MaxDequeueCount, reason, failure.StackTrace);
-            await scorer.RecordFailureAsync(receiptId, reason, final, cancellationToken);
+            await (ActivityKey.IsActivityId(receiptId)
+                ? activities.RecordFailureAsync(receiptId, reason, final, cancellationToken)
+                : scorer.RecordFailureAsync(receiptId, reason, final, cancellationToken));
         }
 
         if (final)

@@ -41,7 +41,7 @@ public sealed class ReceiptIntake(
     TimeProvider clock)
 {
     /// <summary>A queue message holds 64 KiB after base64; the id list is split well below that.</summary>
-    private const int MaxMessageIdChars = 40 * 1024;
+    internal const int MaxMessageIdChars = 40 * 1024;
 
     private readonly TableClient _receipts = tables.GetTableClient(StorageNames.Tables.Receipts);
     private readonly QueueClient _queue = queues.GetQueueClient(StorageNames.Queues.ReceiptsToScore);
@@ -284,7 +284,8 @@ public sealed class ReceiptIntake(
         }
     }
 
-    private static IEnumerable<List<string>> ChunkByChars(IReadOnlyList<string> ids, int maxChars)
+    /// <summary>Splits ids so that each message stays well below the 64 KiB a queue message holds (activity intake uses it too).</summary>
+    internal static IEnumerable<List<string>> ChunkByChars(IReadOnlyList<string> ids, int maxChars)
     {
         var chunk = new List<string>();
         var chars = 0;

@@ -20,6 +20,9 @@ public abstract record SubmissionOutcome
     public sealed record ChainNotRegistered(string ChainId) : SubmissionOutcome;
 
     public sealed record OutOfScope(string ChainId) : SubmissionOutcome;
+
+    /// <summary>A service chain posted a receipt: service chains post activities (docs/decisions.md, "Activities").</summary>
+    public sealed record ServiceChainReceipt(string ChainId) : SubmissionOutcome;
 }
 
 /// <summary>
@@ -87,11 +90,17 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
     {
         // Each distinct chain is looked up once per request (and cached by the registry).
         var timeZones = new Dictionary<string, TimeZoneInfo?>(StringComparer.Ordinal);
+        var serviceChains = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chainId in receipts.Select(ChainIdOf).OfType<string>().Distinct(StringComparer.Ordinal))
         {
             if (caller.CanAccessChain(chainId))
             {
-                timeZones[chainId] = (await chains.GetAsync(chainId, cancellationToken))?.TimeZone;
+                var chain = await chains.GetAsync(chainId, cancellationToken);
+                timeZones[chainId] = chain?.TimeZone;
+                if (chain?.IsService == true)
+                {
+                    serviceChains.Add(chainId);
+                }
             }
         }
 
@@ -102,6 +111,11 @@ public sealed class ReceiptSubmissions(ChainRegistry chains, ReceiptIntake intak
             if (ChainIdOf(receipt) is { } chainId && !caller.CanAccessChain(chainId))
             {
                 return new Judged.Refused(new SubmissionOutcome.OutOfScope(chainId));
+            }
+
+            if (ChainIdOf(receipt) is { } serviceChainId && serviceChains.Contains(serviceChainId))
+            {
+                return new Judged.Refused(new SubmissionOutcome.ServiceChainReceipt(serviceChainId));
             }
 
             return ReceiptValidator.Validate(receipt, context) switch

@@ -394,14 +394,14 @@ public static partial class ReceiptValidator
 
     private sealed record OriginalReference(string StoreId, string TerminalId, string ReceiptNumber, DateTimeOffset IssuedAt);
 
-    private sealed record NumberRule(bool ZeroAllowed, decimal Max, int Decimals)
+    internal sealed record NumberRule(bool ZeroAllowed, decimal Max, int Decimals)
     {
         public static readonly NumberRule Quantity = new(ZeroAllowed: false, Limits.MaxQuantity, Limits.QuantityDecimals);
         public static readonly NumberRule Money = new(ZeroAllowed: true, Limits.MaxMoney, Limits.MoneyDecimals);
     }
 
-    /// <summary>Reads typed fields, recording at the field's path why one cannot be read.</summary>
-    private sealed class FieldReader(ValidationErrors errors)
+    /// <summary>Reads typed fields, recording at the field's path why one cannot be read (activities read theirs with it too).</summary>
+    internal sealed class FieldReader(ValidationErrors errors)
     {
         public JsonElement? Required(JsonElement parent, string name, string path)
         {
@@ -585,7 +585,7 @@ public static partial class ReceiptValidator
     }
 
     /// <summary>The errors found so far, by path, in the order found, capped so that a hopeless receipt gives a bounded answer.</summary>
-    private sealed class ValidationErrors
+    internal sealed class ValidationErrors
     {
         private readonly Dictionary<string, List<string>> _messagesByPath = new(StringComparer.Ordinal);
 

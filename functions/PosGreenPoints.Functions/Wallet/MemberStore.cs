@@ -14,10 +14,11 @@ using PosGreenPoints.Functions.Receipts;
 namespace PosGreenPoints.Functions.Wallet;
 
 /// <summary>
-/// One receipt to post to a member. <see cref="Plan"/> gets what the member earned on the business date
-/// before this receipt and returns the final points per line (the member daily cap);
+/// One receipt (or activity) to post to a member. <see cref="Plan"/> gets what the member earned on the
+/// business date before this posting and returns the final points per line (the member daily cap);
 /// <see cref="Decision"/> is the scoring decision the points come from, kept with the posting.
 /// </summary>
+/// <param name="ReceiptId">The posting's id, unique among a member's postings: a receipt id, or an activity id.</param>
 /// <param name="ChainId">The receipt's chain: the issuer of an award's lot, the chain of a reversal.</param>
 /// <param name="OriginalReceiptId">A return's sale, whose lot a reversal takes from first.</param>
 public sealed record MemberPosting(
@@ -27,10 +28,32 @@ public sealed record MemberPosting(
     string? OriginalReceiptId,
     DateOnly BusinessDate,
     ScoringDecision Decision,
-    Func<long, IReadOnlyDictionary<int, long>> Plan);
+    Func<DayEarnings, IReadOnlyDictionary<int, long>> Plan)
+{
+    /// <summary>An activity's type: the member's total of that type on the business date is read, handed to <see cref="Plan"/> and added to, in the same transaction (the type's member cap).</summary>
+    public string? ActivityType { get; init; }
+
+    /// <summary>The pending period of an award's lot; the wallet rules' when null.</summary>
+    public TimeSpan? PendingPeriod { get; init; }
+
+    /// <summary>The store and terminal the statement entries name; read from the receipt id when null.</summary>
+    public string? StoreId { get; init; }
+
+    public string? TerminalId { get; init; }
+
+    /// <summary>Notes on how the points were planned (which cap cut them), from the same day totals as <see cref="Plan"/>; kept on the marker, so a redelivery gets them back.</summary>
+    public Func<DayEarnings, IReadOnlyList<string>>? Notes { get; init; }
+}
+
+/// <summary>What a member earned on a business date before a posting: in all, and of the posting's activity type (0 for a receipt).</summary>
+public sealed record DayEarnings(long Earned, long EarnedOfType);
 
 /// <summary>What a receipt posted to its member: by this call, or by an earlier one whose decision and points stand.</summary>
-public sealed record PostedToMember(ScoringDecision Decision, IReadOnlyDictionary<int, long> LinePoints);
+public sealed record PostedToMember(ScoringDecision Decision, IReadOnlyDictionary<int, long> LinePoints)
+{
+    /// <summary>The posting's <see cref="MemberPosting.Notes"/>, as planned when it was posted.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>Finds the sale a stored return names (for wallets rebuilt from postings made before lots existed).</summary>
 public interface IReturnOriginals
@@ -287,7 +310,7 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         {
             var round = NextRound(pending);
             var rows = await ReadRowsAsync(table, partitionKey,
-                round.SelectMany(posting => new[] { MemberRows.Wallet(posting.MemberId), MemberRows.LegacyBalance(posting.MemberId), MemberRows.Day(posting.MemberId, posting.BusinessDate) }), cancellationToken);
+                round.SelectMany(DayRowsRead), cancellationToken);
             var legacy = round.Select(posting => posting.MemberId).Distinct(StringComparer.Ordinal)
                 .Where(memberId => !rows.ContainsKey(MemberRows.Wallet(memberId)) && rows.ContainsKey(MemberRows.LegacyBalance(memberId)))
                 .ToList();
@@ -351,6 +374,17 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         }
     }
 
+    private static IEnumerable<string> DayRowsRead(MemberPosting posting)
+    {
+        yield return MemberRows.Wallet(posting.MemberId);
+        yield return MemberRows.LegacyBalance(posting.MemberId);
+        yield return MemberRows.Day(posting.MemberId, posting.BusinessDate);
+        if (posting.ActivityType is { } type)
+        {
+            yield return MemberRows.TypeDay(posting.MemberId, posting.BusinessDate, type);
+        }
+    }
+
     /// <summary>
     /// The postings one transaction takes: whole members while they fit (a member's wallet may be
     /// touched by one transaction at a time), or the first receipts of a member with more than fit.
@@ -364,7 +398,7 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         foreach (var member in pending.GroupBy(posting => posting.MemberId, StringComparer.Ordinal))
         {
             var receipts = member.ToList();
-            var dates = receipts.Select(posting => posting.BusinessDate).Distinct().Count();
+            var dates = receipts.SelectMany(DayRowKeys).Distinct(StringComparer.Ordinal).Count();
             var memberActions = (ActionsPerReceipt * receipts.Count) + 1 + dates;
             var memberChars = receipts.Sum(posting => DecisionChars(posting.Decision)) + WalletChars;
             if (round.Count > 0 && (actions + memberActions > TableTransactions.MaxActions || chars + memberChars > TableTransactions.MaxChars))
@@ -385,6 +419,12 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         return round;
     }
 
+    /// <summary>The day totals a posting adds to: the member's, and for an activity its type's.</summary>
+    private static IEnumerable<string> DayRowKeys(MemberPosting posting) =>
+        posting.ActivityType is { } type
+            ? [MemberRows.Day(posting.MemberId, posting.BusinessDate), MemberRows.TypeDay(posting.MemberId, posting.BusinessDate, type)]
+            : [MemberRows.Day(posting.MemberId, posting.BusinessDate)];
+
     /// <summary>A receipt's marker, statement row and posting-log row.</summary>
     private const int ActionsPerReceipt = 3;
 
@@ -398,17 +438,17 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
     private static List<MemberPosting> FirstThatFit(List<MemberPosting> receipts)
     {
         var fitting = new List<MemberPosting>();
-        var dates = new HashSet<DateOnly>();
+        var dates = new HashSet<string>(StringComparer.Ordinal);
         foreach (var posting in receipts)
         {
-            var datesAfter = dates.Count + (dates.Contains(posting.BusinessDate) ? 0 : 1);
+            var datesAfter = dates.Count + DayRowKeys(posting).Count(key => !dates.Contains(key));
             if ((ActionsPerReceipt * (fitting.Count + 1)) + 1 + datesAfter > TableTransactions.MaxActions)
             {
                 break;
             }
 
             fitting.Add(posting);
-            dates.Add(posting.BusinessDate);
+            dates.UnionWith(DayRowKeys(posting));
         }
 
         return fitting;
@@ -423,16 +463,25 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         {
             var wallet = rows.TryGetValue(MemberRows.Wallet(member.Key), out var walletRow) ? StoredWallet.Read(walletRow) : StoredWallet.New(member.Key);
             var state = wallet.State;
-            var earnedByDay = new Dictionary<DateOnly, long>();
+            // Running totals by day row: the member's per business date, and an activity type's.
+            var earnedByRow = new Dictionary<string, long>(StringComparer.Ordinal);
+            long EarnedBefore(string rowKey) => earnedByRow.TryGetValue(rowKey, out var running)
+                ? running
+                : rows.TryGetValue(rowKey, out var day) ? day.GetInt64(MemberRows.Columns.Earned) ?? 0 : 0;
             foreach (var posting in member)
             {
                 var dayRow = MemberRows.Day(member.Key, posting.BusinessDate);
-                var earnedThatDay = earnedByDay.TryGetValue(posting.BusinessDate, out var running)
-                    ? running
-                    : rows.TryGetValue(dayRow, out var day) ? day.GetInt64(MemberRows.Columns.Earned) ?? 0 : 0;
-                var linePoints = posting.Plan(earnedThatDay);
+                var typeRow = posting.ActivityType is { } type ? MemberRows.TypeDay(member.Key, posting.BusinessDate, type) : null;
+                var earnedThatDay = EarnedBefore(dayRow);
+                var earnings = new DayEarnings(earnedThatDay, typeRow is null ? 0 : EarnedBefore(typeRow));
+                var linePoints = posting.Plan(earnings);
+                var notes = posting.Notes?.Invoke(earnings) ?? [];
                 var total = linePoints.Values.Sum();
-                earnedByDay[posting.BusinessDate] = earnedThatDay + Math.Max(0, total);
+                earnedByRow[dayRow] = earnedThatDay + Math.Max(0, total);
+                if (typeRow is not null)
+                {
+                    earnedByRow[typeRow] = EarnedBefore(typeRow) + Math.Max(0, total);
+                }
 
                 var marker = new TableEntity(partitionKey, MemberRows.Marker(member.Key, posting.ReceiptId))
                 {
@@ -447,19 +496,27 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
                     marker[MemberRows.Columns.OriginalReceiptId] = originalReceiptId;
                 }
 
+                if (notes.Count > 0)
+                {
+                    marker[MemberRows.Columns.Notes] = JsonSerializer.Serialize(notes, Json);
+                }
+
                 LongText.Set(marker, MemberRows.Columns.Decision, JsonSerializer.Serialize(posting.Decision, Json));
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, marker));
-                planned[posting.ReceiptId] = new PostedToMember(posting.Decision, linePoints);
+                planned[posting.ReceiptId] = new PostedToMember(posting.Decision, linePoints) { Notes = notes };
 
                 if (total != 0)
                 {
                     var change = total > 0
-                        ? WalletDecider.Award(state, posting.ReceiptId, posting.ChainId, total, now, rules.Wallet.PendingPeriod, rules.Wallet)
+                        ? WalletDecider.Award(state, posting.ReceiptId, posting.ChainId, total, now, posting.PendingPeriod ?? rules.Wallet.PendingPeriod, rules.Wallet)
                         : WalletDecider.Reverse(state, posting.ReceiptId, posting.ChainId, -total, posting.OriginalReceiptId, now);
                     state = change.State;
-                    var entries = ReceiptKey.TryParse(posting.ReceiptId, out var key)
-                        ? change.Entries.Select(entry => entry with { StoreId = key.StoreId, TerminalId = key.TerminalId }).ToList()
-                        : change.Entries;
+                    var (storeId, terminalId) = posting.StoreId is not null
+                        ? (posting.StoreId, posting.TerminalId)
+                        : ReceiptKey.TryParse(posting.ReceiptId, out var key) ? (key.StoreId, key.TerminalId) : (null, null);
+                    var entries = storeId is null
+                        ? change.Entries
+                        : change.Entries.Select(entry => entry with { StoreId = storeId, TerminalId = terminalId }).ToList();
                     actions.AddRange(StatementRows.Rows(partitionKey, member.Key, entries, rules.Wallet.YuanPerPoint).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)));
                 }
             }
@@ -469,9 +526,8 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
                 actions.Add(wallet.Write(partitionKey, state));
             }
 
-            foreach (var (date, total) in earnedByDay)
+            foreach (var (dayRow, total) in earnedByRow)
             {
-                var dayRow = MemberRows.Day(member.Key, date);
                 var before = rows.TryGetValue(dayRow, out var day) ? day.GetInt64(MemberRows.Columns.Earned) ?? 0 : 0;
                 if (total > before)
                 {
@@ -569,7 +625,10 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         var markers = await ReadRowsAsync(table, partitionKey, receiptByRow.Keys, cancellationToken);
         return markers.ToDictionary(
             pair => receiptByRow[pair.Key],
-            pair => new PostedToMember(JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(pair.Value, MemberRows.Columns.Decision)!, Json)!, JsonSerializer.Deserialize<Dictionary<int, long>>(pair.Value.GetString(MemberRows.Columns.LinePoints)!)!),
+            pair => new PostedToMember(JsonSerializer.Deserialize<ScoringDecision>(LongText.Get(pair.Value, MemberRows.Columns.Decision)!, Json)!, JsonSerializer.Deserialize<Dictionary<int, long>>(pair.Value.GetString(MemberRows.Columns.LinePoints)!)!)
+            {
+                Notes = pair.Value.GetString(MemberRows.Columns.Notes) is { } notes ? JsonSerializer.Deserialize<List<string>>(notes, Json)! : [],
+            },
             StringComparer.Ordinal);
     }
 

@@ -12,6 +12,8 @@ namespace PosGreenPoints.Functions.Wallet;
 /// <list type="table">
 /// <item><term><c>!w!{memberId}</c></term><description>the wallet: lots, debts, totals (<see cref="WalletState"/>)</description></item>
 /// <item><term><c>{memberId}!day!{date}</c></term><description>points earned on a business date (the member daily cap)</description></item>
+/// <item><term><c>{memberId}!day!{date}!{type}</c></term><description>points earned from one activity type on a business date (the type's member cap)</description></item>
+/// <item><term><c>{memberId}!adjustment!{adjustmentId}</c></term><description>marker of an operator adjustment, with its content: a second insert fails, so it posts once</description></item>
 /// <item><term><c>{memberId}!posting!{receiptId}</c></term><description>marker of a posted receipt, with its decision: a second insert fails, so a receipt posts once</description></item>
 /// <item><term><c>{memberId}!s!{inverted ticks}!…</c></term><description>statement entries, newest first</description></item>
 /// <item><term><c>{memberId}!balance</c></term><description>a balance written before wallets existed; migrated into a wallet on first touch</description></item>
@@ -30,6 +32,10 @@ internal static class MemberRows
     public static string Wallet(string memberId) => WalletPrefix + memberId;
 
     public static string Day(string memberId, DateOnly businessDate) => memberId + "!day!" + businessDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string TypeDay(string memberId, DateOnly businessDate, string activityType) => Day(memberId, businessDate) + "!" + activityType;
+
+    public static string AdjustmentMarker(string memberId, string adjustmentId) => memberId + "!adjustment!" + adjustmentId;
 
     public static string Marker(string memberId, string receiptId) => memberId + "!posting!" + receiptId;
 
@@ -85,6 +91,8 @@ internal static class MemberRows
         public const string Refunds = "Refunds";
         public const string Receipt = "Receipt";
         public const string Reference = "Reference";
+        public const string Reason = "Reason";
+        public const string Notes = "Notes";
     }
 }
 

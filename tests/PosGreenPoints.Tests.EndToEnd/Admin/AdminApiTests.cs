@@ -55,11 +55,11 @@ public sealed class AdminApiTests(AzuriteFixture azurite, AdminApiRunner runner)
         using var created = await client.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new { name = "华联超市" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal($"/api/v1/admin/chains/{chainId}", created.Headers.Location?.OriginalString);
-        Assert.Equal(new ChainView(chainId, "华联超市", "Asia/Shanghai"), await created.Content.ReadFromJsonAsync<ChainView>());
+        Assert.Equal(new ChainView(chainId, "华联超市", "Asia/Shanghai", "retail"), await created.Content.ReadFromJsonAsync<ChainView>());
 
         using var updated = await client.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("华联", "Asia/Urumqi"));
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-        Assert.Equal(new ChainView(chainId, "华联", "Asia/Urumqi"), await updated.Content.ReadFromJsonAsync<ChainView>());
+        Assert.Equal(new ChainView(chainId, "华联", "Asia/Urumqi", "retail"), await updated.Content.ReadFromJsonAsync<ChainView>());
     }
 
     [Fact]
@@ -253,7 +253,7 @@ public sealed class AdminApiTests(AzuriteFixture azurite, AdminApiRunner runner)
         using var reposted = await client.PostAsync("api/v1/receipts", AppApi.Json(receipt));
 
         await AssertProblemAsync(moved, HttpStatusCode.Conflict, "chain-time-zone-locked");
-        Assert.Equal(new ChainView(chainId, "东京一号店", "Asia/Tokyo"), await renamed.Content.ReadFromJsonAsync<ChainView>());
+        Assert.Equal(new ChainView(chainId, "东京一号店", "Asia/Tokyo", "retail"), await renamed.Content.ReadFromJsonAsync<ChainView>());
         Assert.Equal(HttpStatusCode.OK, reposted.StatusCode);
         Assert.Equal(
             (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receiptId").GetString(),

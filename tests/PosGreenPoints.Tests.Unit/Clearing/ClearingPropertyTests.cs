@@ -87,7 +87,7 @@ public sealed class ClearingPropertyTests
         }
 
         // The expiry run before clearing: nothing of these lots is due by the day's end, so none is written.
-        Assert.All(members, member => Assert.Empty(WalletDecider.DueExpiries(member.State, start.AddDays(1))));
+        Assert.All(members, member => Assert.Empty(WalletDecider.DueEntries(member.State, start.AddDays(1))));
 
         var manifests = await ClearAsync(log, random.Next(2, 9));
         var report = ClearingWriter.Report(Day, manifests);

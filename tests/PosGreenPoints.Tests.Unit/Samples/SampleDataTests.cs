@@ -32,7 +32,7 @@ public sealed class SampleDataTests
     {
         var generated = SampleDataGenerator.Generate();
 
-        Assert.Equal([SampleDataGenerator.CertifiedGreenFile, SampleDataGenerator.LowVocFile, SampleDataGenerator.ReceiptsFile], generated.Select(file => file.Name));
+        Assert.Equal([SampleDataGenerator.CertifiedGreenFile, SampleDataGenerator.LowVocFile, SampleDataGenerator.ReceiptsFile, SampleDataGenerator.ActivitiesFile], generated.Select(file => file.Name));
         foreach (var file in generated)
         {
             var committed = File.ReadAllBytes(Path.Combine(SampleFolder, file.Name));

@@ -32,6 +32,11 @@ public static class AccessPolicy
     public static readonly Access PostReceiptBatch = Scoped(nameof(PostReceiptBatch), Role.Pos, Role.Operator);
     public static readonly Access GetReceipt = Scoped(nameof(GetReceipt), Role.Pos, Role.Chain, Role.Operator);
 
+    // activities.md: pos (own chains) and operator post; reads as for receipts.
+    public static readonly Access PostActivity = Scoped(nameof(PostActivity), Role.Pos, Role.Operator);
+    public static readonly Access PostActivityBatch = Scoped(nameof(PostActivityBatch), Role.Pos, Role.Operator);
+    public static readonly Access GetActivity = Scoped(nameof(GetActivity), Role.Pos, Role.Chain, Role.Operator);
+
     // Member ids are scheme-wide, not a chain's. wallet.md narrows pos and chain keys to members with a
     // posting at one of their chains, and redacts other chains' entries: WalletReads does that, as only
     // the wallet knows its chains.
@@ -67,6 +72,7 @@ public static class AccessPolicy
     public static readonly Access AdminGetPoison = OperatorOnly(nameof(AdminGetPoison));
     public static readonly Access AdminReplayPoison = OperatorOnly(nameof(AdminReplayPoison));
     public static readonly Access AdminMigrateWallets = OperatorOnly(nameof(AdminMigrateWallets));
+    public static readonly Access AdminPostAdjustment = OperatorOnly(nameof(AdminPostAdjustment));
     public static readonly Access AdminGetClearingReport = OperatorOnly(nameof(AdminGetClearingReport));
     public static readonly Access AdminRunClearing = OperatorOnly(nameof(AdminRunClearing));
 
@@ -80,6 +86,7 @@ public static class AccessPolicy
     public static IReadOnlyList<Access> All { get; } =
     [
         PostReceipt, PostReceiptBatch, GetReceipt,
+        PostActivity, PostActivityBatch, GetActivity,
         GetMemberPoints, GetMemberStatement, GetMemberLots,
         IssueMemberCode, GetMemberPointsByCode,
         ReserveRedemption, CommitRedemption, CancelRedemption, RefundRedemption, GetRedemption,
@@ -87,7 +94,7 @@ public static class AccessPolicy
         ListClearing, GetClearing, GetClearingFile,
         AdminPutChain, AdminCreateClient, AdminRevokeClient,
         AdminListProductLists, AdminPutProductList, AdminCreateProductListUpload, AdminPublishProductList,
-        AdminRunSettlement, AdminGetPoison, AdminReplayPoison, AdminMigrateWallets,
+        AdminRunSettlement, AdminGetPoison, AdminReplayPoison, AdminMigrateWallets, AdminPostAdjustment,
         AdminGetClearingReport, AdminRunClearing,
         Health, GetOpenApiDocument, RouteFallback,
     ];

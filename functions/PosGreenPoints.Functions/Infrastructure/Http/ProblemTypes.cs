@@ -16,6 +16,11 @@ public static class ProblemTypes
     public const string NotFound = Base + "not-found";
     public const string ChainNotRegistered = Base + "chain-not-registered";
     public const string ReceiptConflict = Base + "receipt-conflict";
+    public const string ActivityConflict = Base + "activity-conflict";
+    public const string AdjustmentConflict = Base + "adjustment-conflict";
+
+    /// <summary>A service chain posted a receipt: service chains post activities (docs/decisions.md, "Activities").</summary>
+    public const string ChainKindMismatch = Base + "chain-kind-mismatch";
     public const string ChainTimeZoneLocked = Base + "chain-time-zone-locked";
     public const string Conflict = Base + "conflict";
     public const string MemberCodeInvalid = Base + "member-code-invalid";

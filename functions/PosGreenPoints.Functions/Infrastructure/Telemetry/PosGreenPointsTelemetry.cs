@@ -19,6 +19,7 @@ public static class PosGreenPointsTelemetry
         public const string Conflict = "conflict";
         public const string ChainNotRegistered = "chain_not_registered";
         public const string OutOfScope = "out_of_scope";
+        public const string ChainKind = "chain_kind";
     }
 
     /// <summary>The <c>list_id</c> of a line that matched no list.</summary>

@@ -15,6 +15,8 @@ namespace PosGreenPoints.VendorClient.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>One of `retail` or `service`; absent means `retail`. A retail chain posts receipts (and may post activities), a service chain activities only.</summary>
+        public global::PosGreenPoints.VendorClient.Models.ChainRegistration_kind? Kind { get; set; }
         /// <summary>The chain&apos;s display name, 1–200 characters.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -23,7 +25,7 @@ namespace PosGreenPoints.VendorClient.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>An IANA time zone id; absent means `Asia/Shanghai`. It decides the business date of the chain&apos;s receipts.</summary>
+        /// <summary>An IANA time zone id; absent means `Asia/Shanghai`. It decides the business date of the chain&apos;s receipts and activities.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? TimeZone { get; set; }
@@ -56,6 +58,7 @@ namespace PosGreenPoints.VendorClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "kind", n => { Kind = n.GetEnumValue<global::PosGreenPoints.VendorClient.Models.ChainRegistration_kind>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "timeZone", n => { TimeZone = n.GetStringValue(); } },
             };
@@ -67,6 +70,7 @@ namespace PosGreenPoints.VendorClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteEnumValue<global::PosGreenPoints.VendorClient.Models.ChainRegistration_kind>("kind", Kind);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("timeZone", TimeZone);
             writer.WriteAdditionalData(AdditionalData);

@@ -23,6 +23,8 @@ namespace PosGreenPoints.VendorClient.Models
 #else
         public string ChainId { get; set; }
 #endif
+        /// <summary>One of `retail` or `service`.</summary>
+        public global::PosGreenPoints.VendorClient.Models.ChainView_kind? Kind { get; set; }
         /// <summary>The name property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -65,6 +67,7 @@ namespace PosGreenPoints.VendorClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "chainId", n => { ChainId = n.GetStringValue(); } },
+                { "kind", n => { Kind = n.GetEnumValue<global::PosGreenPoints.VendorClient.Models.ChainView_kind>(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "timeZone", n => { TimeZone = n.GetStringValue(); } },
             };
@@ -77,6 +80,7 @@ namespace PosGreenPoints.VendorClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("chainId", ChainId);
+            writer.WriteEnumValue<global::PosGreenPoints.VendorClient.Models.ChainView_kind>("kind", Kind);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("timeZone", TimeZone);
             writer.WriteAdditionalData(AdditionalData);

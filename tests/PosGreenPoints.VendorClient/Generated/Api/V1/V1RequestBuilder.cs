@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using PosGreenPoints.VendorClient.Api.V1.Activities;
 using PosGreenPoints.VendorClient.Api.V1.Admin;
 using PosGreenPoints.VendorClient.Api.V1.Clearing;
 using PosGreenPoints.VendorClient.Api.V1.Members;
@@ -20,6 +21,11 @@ namespace PosGreenPoints.VendorClient.Api.V1
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class V1RequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The activities property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Activities.ActivitiesRequestBuilder Activities
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Activities.ActivitiesRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The admin property</summary>
         public global::PosGreenPoints.VendorClient.Api.V1.Admin.AdminRequestBuilder Admin
         {

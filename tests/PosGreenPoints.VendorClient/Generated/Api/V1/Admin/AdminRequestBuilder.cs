@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Chains;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Clearing;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Clients;
+using PosGreenPoints.VendorClient.Api.V1.Admin.Members;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Poison;
 using PosGreenPoints.VendorClient.Api.V1.Admin.ProductLists;
 using PosGreenPoints.VendorClient.Api.V1.Admin.Settlements;
@@ -35,6 +36,11 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin
         public global::PosGreenPoints.VendorClient.Api.V1.Admin.Clients.ClientsRequestBuilder Clients
         {
             get => new global::PosGreenPoints.VendorClient.Api.V1.Admin.Clients.ClientsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The members property</summary>
+        public global::PosGreenPoints.VendorClient.Api.V1.Admin.Members.MembersRequestBuilder Members
+        {
+            get => new global::PosGreenPoints.VendorClient.Api.V1.Admin.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The poison property</summary>
         public global::PosGreenPoints.VendorClient.Api.V1.Admin.Poison.PoisonRequestBuilder Poison

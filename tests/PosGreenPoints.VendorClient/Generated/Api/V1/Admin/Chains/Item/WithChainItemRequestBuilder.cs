@@ -34,7 +34,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin.Chains.Item
         {
         }
         /// <summary>
-        /// Role `operator`. The chain&apos;s time zone (a canonical IANA id) decides its receipts&apos; business dates and its settlement days; it is locked once the chain has posted. Body at most 64 KiB.
+        /// Role `operator`. The chain&apos;s time zone (a canonical IANA id) decides its receipts&apos; and activities&apos; business dates and its settlement days; it is locked once the chain has posted. `kind` is `retail` (the default: posts receipts and may post activities) or `service` (a low-carbon service or public-service partner: posts activities only). Body at most 64 KiB.
         /// </summary>
         /// <returns>A <see cref="global::PosGreenPoints.VendorClient.Models.ChainView"/></returns>
         /// <param name="body">The body of `PUT /api/v1/admin/chains/{chainId}`.</param>
@@ -71,7 +71,7 @@ namespace PosGreenPoints.VendorClient.Api.V1.Admin.Chains.Item
             return await RequestAdapter.SendAsync<global::PosGreenPoints.VendorClient.Models.ChainView>(requestInfo, global::PosGreenPoints.VendorClient.Models.ChainView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Role `operator`. The chain&apos;s time zone (a canonical IANA id) decides its receipts&apos; business dates and its settlement days; it is locked once the chain has posted. Body at most 64 KiB.
+        /// Role `operator`. The chain&apos;s time zone (a canonical IANA id) decides its receipts&apos; and activities&apos; business dates and its settlement days; it is locked once the chain has posted. `kind` is `retail` (the default: posts receipts and may post activities) or `service` (a low-carbon service or public-service partner: posts activities only). Body at most 64 KiB.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The body of `PUT /api/v1/admin/chains/{chainId}`.</param>
