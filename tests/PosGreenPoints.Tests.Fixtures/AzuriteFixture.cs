@@ -74,7 +74,9 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         }
 
         _process = ChildProcess.Start("node", arguments);
-        var timeout = TimeSpan.FromSeconds(30);
+        // Node loading Azurite takes seconds alone; on a 2-core machine where the suite starts other
+        // Azurites and runners at the same moment it took over 30 s. A budget for starting, not a retry.
+        var timeout = TimeSpan.FromSeconds(90);
         BlobPort = int.Parse((await _process.WaitForOutputAsync(Listening("Blob"), timeout)).Groups["port"].Value);
         QueuePort = int.Parse((await _process.WaitForOutputAsync(Listening("Queue"), timeout)).Groups["port"].Value);
         TablePort = int.Parse((await _process.WaitForOutputAsync(Listening("Table"), timeout)).Groups["port"].Value);
