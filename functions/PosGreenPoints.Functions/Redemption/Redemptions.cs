@@ -68,11 +68,7 @@ public sealed class Redemptions(
             return await CodeFailureAsync(caller, cancellationToken);
         }
 
-        var balance = WalletDecider.BalanceAt(rows.Wallet.State, clock.GetUtcNow());
-        return new RedemptionOutcome.Balance(new MemberPointsView(found.MemberId, balance.Balance, balance.Available, balance.Pending, balance.Reserved, balance.Debt,
-            balance.Earned, balance.Reversed, balance.Redeemed, balance.Expired,
-            balance.NextExpiryAt is { } expiresAt ? new NextExpiryView(balance.NextExpiryPoints, expiresAt) : null,
-            balance.UpdatedAt));
+        return new RedemptionOutcome.Balance(WalletReads.BalanceView(found.MemberId, WalletDecider.BalanceAt(rows.Wallet.State, clock.GetUtcNow())));
     }
 
     public async Task<RedemptionOutcome> ReserveAsync(RedemptionRequest request, Caller caller, CancellationToken cancellationToken)

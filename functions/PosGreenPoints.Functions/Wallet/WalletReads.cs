@@ -25,12 +25,15 @@ public sealed class WalletReads(MemberStore store, TimeProvider clock)
             return null;
         }
 
-        var balance = WalletDecider.BalanceAt(wallet.State, clock.GetUtcNow());
-        return new MemberPointsView(memberId, balance.Balance, balance.Available, balance.Pending, balance.Reserved, balance.Debt,
+        return BalanceView(memberId, WalletDecider.BalanceAt(wallet.State, clock.GetUtcNow()));
+    }
+
+    /// <summary>A balance as the API answers it (by member id or by member code).</summary>
+    public static MemberPointsView BalanceView(string memberId, WalletBalance balance) =>
+        new(memberId, balance.Balance, balance.Available, balance.Pending, balance.Reserved, balance.Debt,
             balance.Earned, balance.Reversed, balance.Redeemed, balance.Expired,
             balance.NextExpiryAt is { } expiresAt ? new NextExpiryView(balance.NextExpiryPoints, expiresAt) : null,
             balance.UpdatedAt);
-    }
 
     public async Task<LotsView?> LotsAsync(string memberId, Caller caller, CancellationToken cancellationToken)
     {
