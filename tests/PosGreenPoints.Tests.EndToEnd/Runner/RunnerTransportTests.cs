@@ -85,10 +85,16 @@ public sealed class RunnerTransportTests(AzuriteFixture azurite) : IAsyncLifetim
     public async Task A_body_over_the_worker_Kestrel_limit_of_30_000_000_bytes_is_a_413_problem_and_one_at_it_is_read()
     {
         // As a careful client sends a large body: it waits for the server to ask for it, and so hears a refusal
-        // instead of a connection closed while it is still sending.
+        // instead of a connection closed while it is still sending. HttpClient waits 1 s for that by default and
+        // then sends anyway, which a loaded CI machine overran (broken pipe); a careful client waits longer.
+        using var careful = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(60) })
+        {
+            BaseAddress = _runner.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
         using var overRequest = new HttpRequestMessage(HttpMethod.Post, "runner/echo/big") { Content = new ByteArrayContent(new byte[30_000_001]) };
         overRequest.Headers.ExpectContinue = true;
-        using var over = await _client.SendAsync(overRequest);
+        using var over = await careful.SendAsync(overRequest);
         using var at = await _client.PostAsync("runner/echo/big", new ByteArrayContent(new byte[30_000_000]));
 
         await AssertProblemAsync(over, 413);
