@@ -120,6 +120,23 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
                 Expect(caller, 404, Caller.Pos, Caller.ChainRole, Caller.App, Caller.Operator));
         }
 
+        // Redemption (redemption.md) with codes and redemption ids nobody has: the answer a caller may see
+        // is the 404 of a missing object; another chain's redemption is that same 404 (its existence is not
+        // revealed), while reserving for a chain outside the key's scope is refused outright.
+        yield return ("POST /v1/members/{memberId}/codes", client => client.PostAsync($"api/v1/members/MATRIX-{Guid.NewGuid():N}"[..30] + "/codes", null),
+            Expect(caller, 201, Caller.App, Caller.Operator));
+        yield return ("GET /v1/members/by-code/{code}/points (unknown code)", client => client.GetAsync("api/v1/members/by-code/000000000000000000/points"),
+            Expect(caller, 404, Caller.Pos));
+        var reservation = new PosGreenPoints.Contracts.Redemptions.RedemptionRequest(chain, "SH-0001", "POS-01", $"MX-{Guid.NewGuid():N}"[..20], "000000000000000000", null, 10, "discount", null, null);
+        yield return ("POST /v1/redemptions (unknown code)", client => client.PostAsJsonAsync("api/v1/redemptions", reservation),
+            Expect(caller, scope == Scope.Own || caller == Caller.Operator ? 404 : 403, Caller.Pos, Caller.Operator));
+        var redemptionUrl = $"api/v1/redemptions/{chain}/MX-NONE-{Guid.NewGuid():N}"[..60];
+        yield return ("POST /v1/redemptions/{chainId}/{id}/commit (none)", client => client.PostAsync(redemptionUrl + "/commit", null), Expect(caller, 404, Caller.Pos, Caller.Operator));
+        yield return ("POST /v1/redemptions/{chainId}/{id}/cancel (none)", client => client.PostAsync(redemptionUrl + "/cancel", null), Expect(caller, 404, Caller.Pos, Caller.Operator));
+        yield return ("POST /v1/redemptions/{chainId}/{id}/refunds (none)", client => client.PostAsJsonAsync(redemptionUrl + "/refunds", new PosGreenPoints.Contracts.Redemptions.RefundRequest("F-1", 10)),
+            Expect(caller, 404, Caller.Pos, Caller.Operator));
+        yield return ("GET /v1/redemptions/{chainId}/{id} (none)", client => client.GetAsync(redemptionUrl), Expect(caller, 404, Caller.Pos, Caller.ChainRole, Caller.Operator));
+
         yield return ("POST /v1/admin/wallets/migrate", client => client.PostAsync("api/v1/admin/wallets/migrate", null), Expect(caller, 200, Caller.Operator));
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
