@@ -102,7 +102,7 @@ internal static class EndToEndBenchmark
     /// The runner is no reference of this project, so building the benchmark builds the app (a reference)
     /// in its configuration but not the runner, while the fixtures look for both in that configuration.
     /// </summary>
-    private static async Task BuildRunnerAsync()
+    internal static async Task BuildRunnerAsync()
     {
         var project = Path.Combine(RepositoryPaths.Root, "functions", "PosGreenPoints.LocalRunner", "PosGreenPoints.LocalRunner.csproj");
 
@@ -337,7 +337,7 @@ internal static class EndToEndBenchmark
         return issued.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
     }
 
-    private static HttpClient Client(LocalRunnerProcess runner, string apiKey)
+    internal static HttpClient Client(LocalRunnerProcess runner, string apiKey)
     {
         var client = runner.CreateClient();
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -345,7 +345,7 @@ internal static class EndToEndBenchmark
         return client;
     }
 
-    private static async Task ExpectAsync(HttpResponseMessage response, string what, params HttpStatusCode[] expected)
+    internal static async Task ExpectAsync(HttpResponseMessage response, string what, params HttpStatusCode[] expected)
     {
         if (!expected.Contains(response.StatusCode))
         {
@@ -354,7 +354,7 @@ internal static class EndToEndBenchmark
     }
 
     /// <summary>The nearest-rank percentile: with 20 posts, p99 is the slowest.</summary>
-    private static double Percentile(double[] values, double percentile)
+    internal static double Percentile(double[] values, double percentile)
     {
         var sorted = values.Order().ToArray();
         return sorted[Math.Max(0, (int)Math.Ceiling(percentile * sorted.Length) - 1)];

@@ -305,7 +305,7 @@ internal static class StorageBenchmark
     }
 
     /// <summary>The app's own registration against this Azurite, as the integration tests' AppServices builds it.</summary>
-    private static ServiceProvider Build(AzuriteFixture azurite, TimeProvider clock)
+    internal static ServiceProvider Build(AzuriteFixture azurite, TimeProvider clock)
     {
         var values = new Dictionary<string, string?>
         {
