@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -57,9 +58,9 @@ internal sealed class ActivityHarness(AzuriteFixture azurite, ServiceProvider se
 
     public ActivityScorer Scorer => services.GetRequiredService<ActivityScorer>();
 
-    public static async Task<ActivityHarness> StartAsync(AzuriteFixture azurite, ActivityRulesFile rules, string chainId, FakeTimeProvider? clock = null)
+    public static async Task<ActivityHarness> StartAsync(AzuriteFixture azurite, ActivityRulesFile rules, string chainId, FakeTimeProvider? clock = null, params HttpPipelinePolicy[] policies)
     {
-        var services = AppServices.Build(azurite, clock, rules.Settings);
+        var services = AppServices.Build(azurite, clock, rules.Settings, policies);
         await services.GetRequiredService<ChainRegistry>().UpsertAsync(chainId, new ChainRegistration("地铁", Kind: ChainKinds.Service), CancellationToken.None);
         return new ActivityHarness(azurite, services);
     }

@@ -84,6 +84,65 @@ public sealed class ActivityScoringTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_message_delivered_again_after_each_write_of_scoring_awards_each_activity_once_within_its_caps()
+    {
+        using var rules = new ActivityRulesFile();
+        var chainId = SampleReceipts.NewChainId("actcrash");
+        var crash = new CrashAfterWrites();
+        await using var harness = await ActivityHarness.StartAsync(azurite, rules, chainId, null, crash);
+
+        // A trip and 4 kg of recycling of one member, in one message: 10 + 20 points, two lots, the day's
+        // totals of both types and of the member.
+        async Task<((string Id, string MessageId)[] Activities, string MemberId)> TakeInAsync(string prefix)
+        {
+            var memberId = ScoringHarness.NewMemberId();
+            var taken = await harness.TakeInAsync(
+                ActivityHarness.Activity(chainId, prefix + "-TRIP", memberId, "trip", 1),
+                ActivityHarness.Activity(chainId, prefix + "-RECYCLE", memberId, "recycle", 4));
+            Assert.Single(taken.Select(activity => activity.MessageId).Distinct());
+            return ([.. taken], memberId);
+        }
+
+        // A clean run counts the writes scoring makes; then the process dies after each of them in turn.
+        var (clean, _) = await TakeInAsync("CLEAN");
+        crash.Arm(int.MaxValue);
+        Assert.Empty((await ActivityHarness.ScoreAsync(harness.Scorer, clean)).Failures);
+        var writes = crash.Writes;
+        crash.Disarm();
+        Assert.InRange(writes, 2, 12);
+
+        for (var allowed = 0; allowed < writes; allowed++)
+        {
+            var (activities, memberId) = await TakeInAsync($"CRASH-{allowed}");
+            crash.Arm(allowed);
+            try
+            {
+                Assert.NotEmpty((await ActivityHarness.ScoreAsync(harness.Scorer, activities)).Failures);
+            }
+            catch (SimulatedCrashException)
+            {
+                // Died outside the per-activity handling: the message is delivered again all the same.
+            }
+
+            crash.Disarm();
+            var redelivered = await ActivityHarness.ScoreAsync(harness.Scorer, activities);
+            var again = await ActivityHarness.ScoreAsync(harness.Scorer, activities);
+
+            Assert.Empty(redelivered.Failures);
+            Assert.All(activities, activity => Assert.Contains(redelivered.Results[activity.Id], new[] { ScoringResult.Scored, ScoringResult.AlreadyScored }));
+            Assert.All(activities, activity => Assert.Equal(ScoringResult.AlreadyScored, again.Results[activity.Id]));
+            var posted = await Task.WhenAll(activities.Select(async activity => Assert.Single(await harness.PostingsAsync(activity.Id)).GetInt64("Points")!.Value));
+            Assert.Equal((10L, 20L), (posted[0], posted[1]));
+            var today = (await harness.RecordAsync(activities[0].Id)).BusinessDate;
+            Assert.Equal((30L, 10L, 20L), (await harness.DayTotalAsync(memberId, today), await harness.DayTotalAsync(memberId, today + "!trip"), await harness.DayTotalAsync(memberId, today + "!recycle")));
+            var balance = await harness.Services.GetRequiredService<WalletReads>().BalanceAsync(memberId, Operator, CancellationToken.None);
+            Assert.Equal((30L, 30L), (balance!.Earned, balance.Available));
+            var lots = await harness.Services.GetRequiredService<WalletReads>().LotsAsync(memberId, Operator, CancellationToken.None);
+            Assert.Equal(activities.Select(activity => activity.Id).Order(StringComparer.Ordinal), lots!.Lots.Select(lot => lot.LotId!).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task A_type_added_to_the_rules_file_earns_points_with_its_own_pending_period_and_posts_once()
     {
         using var rules = new ActivityRulesFile();
