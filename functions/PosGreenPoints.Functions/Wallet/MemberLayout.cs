@@ -1,5 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using PosGreenPoints.Functions.Infrastructure;
 
 namespace PosGreenPoints.Functions.Wallet;
@@ -10,8 +12,8 @@ namespace PosGreenPoints.Functions.Wallet;
 /// the table: the configured count on an empty table, 16 on a table that already holds members (the
 /// layout of every deployment before the count was a setting). An instance configured with another count
 /// than the recorded one reads and writes no member: each of its calls fails with the reason, and a
-/// host start fails (<see cref="MemberLayoutCheck"/>). A failed check is forgotten, so storage being down
-/// at the first call is tried again at the next.
+/// host start fails (<see cref="MemberLayoutCheck"/>). A check that failed otherwise is forgotten, so
+/// storage being down at the first call is tried again at the next.
 /// </summary>
 internal sealed class MemberLayout(ProvisionedTable table, MemberBuckets buckets, TimeProvider clock)
 {
@@ -25,7 +27,8 @@ internal sealed class MemberLayout(ProvisionedTable table, MemberBuckets buckets
         lock (_gate)
         {
             // Not the caller's token: every call meanwhile waits on this one check, as with provisioning.
-            if (_checked is null || _checked.IsFaulted || _checked.IsCanceled)
+            // A mismatch stays (the setting does not change under a running instance); any other failure is tried again.
+            if (_checked is null || (_checked.IsFaulted && _checked.Exception?.InnerException is not MemberLayoutMismatchException) || _checked.IsCanceled)
             {
                 _checked = CheckAsync(client, CancellationToken.None);
             }
@@ -42,7 +45,7 @@ internal sealed class MemberLayout(ProvisionedTable table, MemberBuckets buckets
         var recorded = await RecordedAsync(client, cancellationToken);
         if (recorded != buckets.Count)
         {
-            throw new InvalidOperationException(
+            throw new MemberLayoutMismatchException(
                 $"The Members table is laid out in {recorded} member buckets, and Members:BucketCount is {buckets.Count}. " +
                 "Set Members:BucketCount to the recorded count; another count needs the migration in docs/scale.md.");
         }
@@ -91,10 +94,32 @@ internal sealed class MemberLayout(ProvisionedTable table, MemberBuckets buckets
     }
 }
 
-/// <summary>Checks the Members table's layout when a host starts, so that an instance with another bucket count never starts serving.</summary>
-internal sealed class MemberLayoutCheck(MemberStore store) : Microsoft.Extensions.Hosting.IHostedService
+/// <summary>The Members table is laid out in another bucket count than the instance's setting.</summary>
+public sealed class MemberLayoutMismatchException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// Checks the Members table's layout when a host starts, so that an instance with another bucket count
+/// never starts serving. Storage that does not answer at the start does not stop it: the app starts in an
+/// outage (health answers 503, scoring resumes when storage is back), and every member read or write
+/// makes the same check first.
+/// </summary>
+internal sealed class MemberLayoutCheck(MemberStore store, TimeProvider clock, ILogger<MemberLayoutCheck> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => store.CheckLayoutAsync(cancellationToken);
+    /// <summary>How long a start waits for storage to answer the check: it answers in milliseconds, and the SDK's retries against storage that is down would hold the start some 6 s.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.CheckLayoutAsync(cancellationToken).WaitAsync(Patience, clock, cancellationToken);
+        }
+        // Storage down or slow: a timeout, or the SDK's retries ending in a RequestFailedException or an AggregateException of them.
+        catch (Exception failure) when (failure is not MemberLayoutMismatchException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(failure, "The member bucket layout could not be checked at start; member reads and writes check it first");
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -117,11 +117,11 @@ public sealed class MemberBucketCountTests
         // The count is recorded: an instance configured with another one refuses to read or write a member.
         var other = buckets == 16 ? 64 : 16;
         await using var misconfigured = AppServices.Build(azurite, settings: new Dictionary<string, string?> { ["Members:BucketCount"] = other.ToString(CultureInfo.InvariantCulture) });
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => misconfigured.GetRequiredService<MemberStore>().CheckLayoutAsync(CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<MemberLayoutMismatchException>(() => misconfigured.GetRequiredService<MemberStore>().CheckLayoutAsync(CancellationToken.None));
         Assert.Contains($"laid out in {buckets} member buckets", refused.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => misconfigured.GetRequiredService<WalletReads>().BalanceAsync(members[1], new Caller("tests", Role.Operator, new HashSet<string>()), CancellationToken.None));
+        await Assert.ThrowsAsync<MemberLayoutMismatchException>(() => misconfigured.GetRequiredService<WalletReads>().BalanceAsync(members[1], new Caller("tests", Role.Operator, new HashSet<string>()), CancellationToken.None));
         var startCheck = misconfigured.GetServices<IHostedService>().OfType<MemberLayoutCheck>().Single();
-        await Assert.ThrowsAsync<InvalidOperationException>(() => startCheck.StartAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<MemberLayoutMismatchException>(() => startCheck.StartAsync(CancellationToken.None));
     }
 
     [Theory]
