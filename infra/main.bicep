@@ -36,6 +36,9 @@ param settlementSchedule string = '0 30 18 * * *'
 @description('NCrontab schedule (UTC) of the daily clearing between chains: 03:00 Asia/Shanghai by default.')
 param clearingSchedule string = '0 0 19 * * *'
 
+@description('Member buckets of a new deployment (a power of two, 1 to 256); never changed on a running one without the migration in docs/scale.md.')
+param memberBucketCount int = 16
+
 @description('Most instances the Function App scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -116,6 +119,7 @@ module functionApp 'modules/functionapp.bicep' = {
     settlementHmacKeySecretUri: keyVault.outputs.settlementHmacKeySecretUri
     settlementSchedule: settlementSchedule
     clearingSchedule: clearingSchedule
+    memberBucketCount: memberBucketCount
     maximumInstanceCount: maximumInstanceCount
   }
   // The storage account and Application Insights are referenced by name; the roles must exist before the

@@ -72,8 +72,29 @@ internal sealed class CountedAzurite : IAsyncDisposable
             counts[(service, key[(space + 1)..])] = count;
         }
 
-        return new AzuriteSnapshot(counts, TimeSpan.FromMilliseconds(answer.CpuMs), TimeSpan.FromMilliseconds(answer.ClockMs));
+        var resources = new Dictionary<(string Service, string Resource, string Op), long>();
+        foreach (var (key, count) in answer.Resources ?? [])
+        {
+            var parts = key.Split(' ');
+            resources[(ServiceOf(parts[0]), string.Join(' ', parts[1..^1]), parts[^1])] = count;
+        }
+
+        var entities = new Dictionary<(string Table, string Partition), long>();
+        foreach (var (key, count) in answer.Entities ?? [])
+        {
+            var space = key.IndexOf(' ', StringComparison.Ordinal);
+            var bar = key.IndexOf('|', space);
+            if (ServiceOf(key[..space]) == "table")
+            {
+                entities[(key[(space + 1)..bar], key[(bar + 1)..])] = count;
+            }
+        }
+
+        return new AzuriteSnapshot(counts, TimeSpan.FromMilliseconds(answer.CpuMs), TimeSpan.FromMilliseconds(answer.ClockMs)) { Resources = resources, Entities = entities };
     }
+
+    private string ServiceOf(string port) =>
+        int.Parse(port, CultureInfo.InvariantCulture) is var number && number == Fixture.QueuePort ? "queue" : number == Fixture.TablePort ? "table" : "blob";
 
     public async ValueTask DisposeAsync()
     {
@@ -81,7 +102,7 @@ internal sealed class CountedAzurite : IAsyncDisposable
         await Fixture.DisposeAsync();
     }
 
-    private sealed record CounterAnswer(Dictionary<string, long> Counts, double CpuMs, double ClockMs);
+    private sealed record CounterAnswer(Dictionary<string, long> Counts, Dictionary<string, long>? Resources, Dictionary<string, long>? Entities, double CpuMs, double ClockMs);
 }
 
 /// <summary>Azurite's request counts by (service, kind) and the processor time it used since it started, at a time of its clock.</summary>
@@ -90,10 +111,23 @@ internal sealed record AzuriteSnapshot(IReadOnlyDictionary<(string Service, stri
     /// <summary>The kind under which the counter adds up the body bytes of entity-group transactions.</summary>
     public const string BatchBytes = "$batch bytes";
 
+    /// <summary>Requests by (service, table/queue/container, read or write); an entity-group transaction is one write.</summary>
+    public IReadOnlyDictionary<(string Service, string Resource, string Op), long> Resources { get; init; } = new Dictionary<(string, string, string), long>();
+
+    /// <summary>Table entities written, by (table, partition key).</summary>
+    public IReadOnlyDictionary<(string Table, string Partition), long> Entities { get; init; } = new Dictionary<(string, string), long>();
+
     public AzuriteUsage Since(AzuriteSnapshot earlier)
     {
         var counts = Counts.ToDictionary(pair => pair.Key, pair => pair.Value - earlier.Counts.GetValueOrDefault(pair.Key));
-        return new AzuriteUsage(counts, (Processor - earlier.Processor) / (Clock - earlier.Clock));
+        return new AzuriteUsage(counts, (Processor - earlier.Processor) / (Clock - earlier.Clock))
+        {
+            Resources = Resources.ToDictionary(pair => pair.Key, pair => pair.Value - earlier.Resources.GetValueOrDefault(pair.Key)),
+            // Only the partitions written in the window: one written before and not since is no partition of it.
+            Entities = Entities.Select(pair => (pair.Key, Writes: pair.Value - earlier.Entities.GetValueOrDefault(pair.Key)))
+                .Where(pair => pair.Writes > 0)
+                .ToDictionary(pair => pair.Key, pair => pair.Writes),
+        };
     }
 }
 
@@ -106,11 +140,30 @@ internal sealed record AzuriteUsage(IReadOnlyDictionary<(string Service, string 
 
     public long Of(string service, string kind) => Counts.GetValueOrDefault((service, kind));
 
-    /// <summary>The same usage without <paramref name="requests"/> of one kind, sent by the benchmark itself rather than the app.</summary>
-    public AzuriteUsage Without(string service, string kind, long requests)
+    /// <inheritdoc cref="AzuriteSnapshot.Resources"/>
+    public IReadOnlyDictionary<(string Service, string Resource, string Op), long> Resources { get; init; } = new Dictionary<(string, string, string), long>();
+
+    /// <inheritdoc cref="AzuriteSnapshot.Entities"/>
+    public IReadOnlyDictionary<(string Table, string Partition), long> Entities { get; init; } = new Dictionary<(string, string), long>();
+
+    /// <summary>The same usage without <paramref name="requests"/> of one kind, sent by the benchmark itself rather than the app (reads of <paramref name="resource"/>).</summary>
+    public AzuriteUsage Without(string service, string kind, long requests, string resource)
     {
         var counts = new Dictionary<(string Service, string Kind), long>(Counts);
         counts[(service, kind)] = counts.GetValueOrDefault((service, kind)) - requests;
-        return this with { Counts = counts };
+        var resources = new Dictionary<(string Service, string Resource, string Op), long>(Resources);
+        resources[(service, resource, "read")] = resources.GetValueOrDefault((service, resource, "read")) - requests;
+        return this with { Counts = counts, Resources = resources };
     }
+
+    /// <summary>Every table entity written in the window.</summary>
+    public long EntityWrites => Entities.Values.Sum();
+
+    /// <summary>The partition written most: its table, key, and entities written.</summary>
+    public (string Table, string Partition, long Writes) BusiestPartition =>
+        Entities.Count == 0 ? ("-", "-", 0) : Entities.MaxBy(pair => pair.Value) is var busiest ? (busiest.Key.Table, busiest.Key.Partition, busiest.Value) : default;
+
+    /// <summary>The busiest partition of one table.</summary>
+    public (string Partition, long Writes) BusiestOf(string table) =>
+        Entities.Where(pair => pair.Key.Table == table).MaxBy(pair => pair.Value) is { Key.Table: not null } busiest ? (busiest.Key.Partition, busiest.Value) : ("-", 0);
 }

@@ -91,6 +91,23 @@ internal static class EndToEndBenchmark
             $"{label}: Azurite requests the app sent per receipt (table / queue / blob)",
             $"{phase.Usage.Requests / receipts:F2} ({phase.Usage.Of("table") / receipts:F2} / {phase.Usage.Of("queue") / receipts:F2} / {phase.Usage.Of("blob") / receipts:F2})", Target, null);
         report.Add(Section,
+            $"{label}: requests per receipt by table, queue and container (reads + writes; a transaction is one write)",
+            string.Join("; ", phase.Usage.Resources
+                .Where(pair => pair.Value > 0 && pair.Key.Resource is not "(account)" and not "Tables" and not "__benchmark")
+                .GroupBy(pair => (pair.Key.Service, pair.Key.Resource))
+                .OrderByDescending(group => group.Sum(pair => pair.Value))
+                .Select(group => $"{group.Key.Resource} {Count(group, "read") / receipts:F2} + {Count(group, "write") / receipts:F2}")), Target, null);
+        var busiest = phase.Usage.BusiestPartition;
+        report.Add(Section,
+            $"{label}: table entities written per receipt; the busiest partition's share of them and its write rate",
+            $"{phase.Usage.EntityWrites / receipts:F2} per receipt; {busiest.Table} '{busiest.Partition}' {Percent(busiest.Writes / (double)Math.Max(1, phase.Usage.EntityWrites))} ({busiest.Writes / seconds:N0} entities/s)", Target, null);
+        report.Add(Section,
+            $"{label}: by table: partitions written, entities per receipt, busiest partition's share of the table's writes",
+            string.Join("; ", phase.Usage.Entities
+                .GroupBy(pair => pair.Key.Table)
+                .OrderByDescending(group => group.Sum(pair => pair.Value))
+                .Select(group => $"{group.Key} {group.Count()} × {group.Sum(pair => pair.Value) / receipts:F2}, busiest {Percent(group.Max(pair => pair.Value) / (double)group.Sum(pair => pair.Value))}")), Target, null);
+        report.Add(Section,
             $"{label}: then Azurite raw, {sizes.Clients} callers, {sizes.RawSeconds} s each, holding {queues.HeldMessages:N0} queue messages: queue put / get (1 message) / delete",
             $"{Rate(queues.Put)}; {Rate(queues.Get)}; {Rate(queues.Delete)}", Target, null);
         report.Add(Section,
@@ -241,7 +258,7 @@ internal static class EndToEndBenchmark
         var polls = await WaitUntilScoredAsync(receipts, chainId);
 
         // The polls are the benchmark's requests, not the app's; the final read below comes after the snapshot.
-        var usage = (await azurite.SnapshotAsync()).Since(before).Without("table", "GET", polls);
+        var usage = (await azurite.SnapshotAsync()).Since(before).Without("table", "GET", polls, StorageNames.Tables.Receipts);
         var scored = await ReadScoredAsync(receipts, chainId, count);
         var queues = await AzuriteRawThroughput.MeasureQueuesAsync(azurite, sizes.Clients, TimeSpan.FromSeconds(sizes.RawSeconds));
         return new Phase(
@@ -361,6 +378,9 @@ internal static class EndToEndBenchmark
     }
 
     private static string Percent(double share) => $"{share * 100:F0}%";
+
+    private static long Count(IEnumerable<KeyValuePair<(string Service, string Resource, string Op), long>> requests, string op) =>
+        requests.Where(pair => pair.Key.Op == op).Sum(pair => pair.Value);
 
     private static string Rate(RawRate rate) => $"{rate.PerSecond:N1} /s at Azurite CPU {Percent(rate.Processor)} ({rate.PerCore:N0} /s per core)";
 

@@ -120,7 +120,7 @@ internal static class ExpiryBenchmark
     {
         await services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
         var table = services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.Tables.Members);
-        var byBucket = Enumerable.Range(0, members).GroupBy(index => MemberStore.PartitionKeyOf(MemberId(index)));
+        var byBucket = Enumerable.Range(0, members).GroupBy(index => MemberBuckets.Default.PartitionKeyOf(MemberId(index)));
         var chunks = byBucket.SelectMany(bucket => bucket.Chunk(TableTransactions.MaxActions).Select(chunk => (Bucket: bucket.Key, Members: chunk)));
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, token) =>
         {

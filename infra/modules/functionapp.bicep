@@ -47,6 +47,20 @@ param holdsSchedule string = '0 */5 * * * *'
 @description('NCrontab schedule (UTC) of the clearing timer: 03:00 Asia/Shanghai, after settlement (clearing.md).')
 param clearingSchedule string = '0 0 19 * * *'
 
+@description('Member buckets (partitions of the Members table): fixed when the app first runs; the app refuses another count later (docs/scale.md).')
+@allowed([
+  1
+  2
+  4
+  8
+  16
+  32
+  64
+  128
+  256
+])
+param memberBucketCount int = 16
+
 @description('Most instances the app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -201,6 +215,10 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'ClearingSchedule'
           value: clearingSchedule
+        }
+        {
+          name: 'Members__BucketCount'
+          value: string(memberBucketCount)
         }
         {
           name: 'AZURE_FUNCTIONS_ENVIRONMENT'

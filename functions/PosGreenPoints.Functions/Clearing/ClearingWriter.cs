@@ -256,7 +256,7 @@ public sealed class ClearingWriter(
     }
 
     private async Task ReadLogAsync(DateTimeOffset from, DateTimeOffset to, Action<string, StatementEntry> onEntry, CancellationToken cancellationToken) =>
-        await Parallel.ForEachAsync(MemberStore.Buckets, new ParallelOptions { MaxDegreeOfParallelism = BucketConcurrency, CancellationToken = cancellationToken }, async (bucket, token) =>
+        await Parallel.ForEachAsync(members.Buckets, new ParallelOptions { MaxDegreeOfParallelism = BucketConcurrency, CancellationToken = cancellationToken }, async (bucket, token) =>
         {
             await foreach (var (memberId, entries) in members.ReadPostingLogAsync(bucket, from, to, token))
             {

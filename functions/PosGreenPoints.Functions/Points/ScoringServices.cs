@@ -19,6 +19,7 @@ public static class ScoringServices
         services.AddSingleton(HostQueueSettings.Read(Path.GetDirectoryName(typeof(ScoringServices).Assembly.Location)!));
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<Ledger>();
+        services.AddMemberBuckets(configuration);
         services.AddSingleton<MemberStore>();
         services.AddSingleton<ScoringReceipts>();
         services.AddSingleton<IReturnOriginals>(provider => provider.GetRequiredService<ScoringReceipts>());

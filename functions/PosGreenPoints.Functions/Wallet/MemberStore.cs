@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -72,18 +70,17 @@ public interface IReturnOriginals
 /// that fixes what they were for, so scoring writes no separate decision for a member's receipt.
 /// </para>
 /// <para>
-/// Members share <see cref="BucketCount"/> partitions (by a hash of the member id) rather than having one
-/// each, so that a batch of 100 receipts for 100 members is a few reads and transactions per bucket, not
-/// 200 operations. ETags are per entity, so members of one bucket never contend with each other; the
-/// price is that one partition carries a sixteenth of all members' postings (Azure's per-partition target
-/// is about 2,000 entities/s, some 500 receipts/s per bucket with the wallet). The count is part of the
-/// stored layout: changing it needs a migration.
+/// Members share <see cref="MemberBuckets"/> partitions (by a hash of the member id; 16 unless the
+/// deployment chose) rather than having one each, so that a batch of 100 receipts for 100 members is a
+/// few reads and transactions per bucket, not 200 operations. ETags are per entity, so members of one
+/// bucket never contend with each other; the price is that one partition carries a bucket's share of all
+/// members' postings (Azure's per-partition target is about 2,000 entities/s, some 500 receipts/s per
+/// bucket with the wallet; docs/scale.md). The count is part of the stored layout: it is recorded on
+/// first use and a different one refused (<see cref="MemberLayout"/>); changing it needs a migration.
 /// </para>
 /// </summary>
-public sealed partial class MemberStore(TableServiceClient tables, StorageProvisioner provisioner, PointsRules rules, IReturnOriginals originals, TimeProvider clock, ILogger<MemberStore> logger)
+public sealed partial class MemberStore(TableServiceClient tables, StorageProvisioner provisioner, MemberBuckets buckets, PointsRules rules, IReturnOriginals originals, TimeProvider clock, ILogger<MemberStore> logger)
 {
-    public const int BucketCount = 16;
-
     private const int MaxAttempts = 50;
 
     /// <summary>Azure Table queries allow 15 comparisons in a filter; one is the partition key.</summary>
@@ -91,12 +88,15 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
 
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
-    private readonly ProvisionedTable _table = new(provisioner, tables, StorageNames.Tables.Members);
+    private readonly MemberLayout _table = new(new ProvisionedTable(provisioner, tables, StorageNames.Tables.Members), buckets, clock);
 
-    public static string PartitionKeyOf(string memberId) =>
-        Bucket(SHA256.HashData(Encoding.UTF8.GetBytes(memberId))[0] % BucketCount);
+    public string PartitionKeyOf(string memberId) => buckets.PartitionKeyOf(memberId);
 
-    public static IEnumerable<string> Buckets => Enumerable.Range(0, BucketCount).Select(Bucket);
+    /// <summary>Every bucket's partition key.</summary>
+    public IReadOnlyList<string> Buckets => buckets.All;
+
+    /// <summary>Fails when the Members table was laid out in another bucket count than this deployment's (a host start checks it).</summary>
+    public async Task CheckLayoutAsync(CancellationToken cancellationToken) => await _table.GetAsync(cancellationToken);
 
     /// <summary>Posts each receipt to its member once; receipts posted before get back what was posted then, and change nothing.</summary>
     public async Task<IReadOnlyDictionary<string, PostedToMember>> PostAsync(IReadOnlyList<MemberPosting> postings, CancellationToken cancellationToken)
@@ -267,8 +267,6 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
             }
         }
     }
-
-    private static string Bucket(int index) => "m" + index.ToString("x2", CultureInfo.InvariantCulture);
 
     /// <summary>A wallet change's writes: the wallet under its ETag, its statement rows, and the redemptions whose hold it let lapse.</summary>
     private List<TableTransactionAction> ChangeActions(string partitionKey, StoredWallet wallet, WalletChange change) =>

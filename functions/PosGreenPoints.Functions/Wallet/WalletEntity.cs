@@ -57,6 +57,11 @@ internal static class MemberRows
     public static string PostingLogKey(DateTimeOffset postedAt) =>
         PostingLogPrefix + postedAt.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The table's own partition (no member bucket is named so): the layout row, <see cref="MemberLayout"/>.</summary>
+    public const string LayoutPartition = "layout";
+
+    public const string LayoutRow = "buckets";
+
     /// <summary>Column names of the Members table.</summary>
     public static class Columns
     {
@@ -93,6 +98,8 @@ internal static class MemberRows
         public const string Reference = "Reference";
         public const string Reason = "Reason";
         public const string Notes = "Notes";
+
+        public const string BucketCount = "BucketCount";
     }
 }
 

@@ -47,7 +47,7 @@ public sealed class WalletExpiry(MemberStore store, EventPublisher events, TimeP
         var now = clock.GetUtcNow();
         int wallets = 0, lots = 0, lapsed = 0;
         long points = 0;
-        await Parallel.ForEachAsync(MemberStore.Buckets, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (partitionKey, token) =>
+        await Parallel.ForEachAsync(store.Buckets, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (partitionKey, token) =>
         {
             var batch = new List<(StoredWallet Wallet, WalletChange Change)>();
             await foreach (var wallet in store.WalletsDueAsync(partitionKey, now, due, token))

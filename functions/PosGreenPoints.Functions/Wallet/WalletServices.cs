@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace PosGreenPoints.Functions.Wallet;
 
@@ -9,6 +11,18 @@ public static class WalletServices
     {
         services.AddSingleton<WalletReads>();
         services.AddSingleton<WalletExpiry>();
+        return services;
+    }
+
+    /// <summary>The Members table's bucket count (validated on start), and the start's check of it against the recorded layout.</summary>
+    public static IServiceCollection AddMemberBuckets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MemberBucketOptions>()
+            .Bind(configuration.GetSection(MemberBucketOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(provider => new MemberBuckets(provider.GetRequiredService<IOptions<MemberBucketOptions>>().Value.BucketCount));
+        services.AddHostedService<MemberLayoutCheck>();
         return services;
     }
 }

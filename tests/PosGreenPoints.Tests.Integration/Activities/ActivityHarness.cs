@@ -116,7 +116,7 @@ internal sealed class ActivityHarness(AzuriteFixture azurite, ServiceProvider se
 
     public async Task<long?> DayTotalAsync(string memberId, string rowKeySuffix)
     {
-        var partition = PosGreenPoints.Functions.Wallet.MemberStore.PartitionKeyOf(memberId);
+        var partition = PosGreenPoints.Functions.Wallet.MemberBuckets.Default.PartitionKeyOf(memberId);
         var row = await azurite.Tables.GetTableClient("Members").GetEntityIfExistsAsync<TableEntity>(partition, memberId + "!day!" + rowKeySuffix);
         return row.HasValue ? row.Value!.GetInt64("Earned") : null;
     }

@@ -122,7 +122,7 @@ internal sealed class ClearingScenario(AzuriteFixture azurite)
         var store = services.GetRequiredService<MemberStore>();
         var stored = await store.ReadWalletAsync(memberId, CancellationToken.None) ?? StoredWallet.New(memberId);
         var change = decide(stored.State);
-        var notWritten = await store.WriteChangesAsync(MemberStore.PartitionKeyOf(memberId), [(stored, change)], CancellationToken.None);
+        var notWritten = await store.WriteChangesAsync(MemberBuckets.Default.PartitionKeyOf(memberId), [(stored, change)], CancellationToken.None);
         Assert.Empty(notWritten);
     }
 }

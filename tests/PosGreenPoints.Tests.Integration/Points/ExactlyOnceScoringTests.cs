@@ -263,7 +263,7 @@ public sealed class ExactlyOnceScoringTests(AzuriteFixture azurite)
         while (byBucket.Count < count)
         {
             var memberId = ScoringHarness.NewMemberId();
-            byBucket.TryAdd(MemberStore.PartitionKeyOf(memberId), memberId);
+            byBucket.TryAdd(MemberBuckets.Default.PartitionKeyOf(memberId), memberId);
         }
 
         return [.. byBucket.Values];

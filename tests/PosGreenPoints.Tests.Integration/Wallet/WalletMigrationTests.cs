@@ -133,7 +133,7 @@ public sealed class WalletMigrationTests(AzuriteFixture azurite)
         {
             var legacy = await WriteLegacyMemberAsync(first, chainId, $"R{round}");
             slow.Reset();
-            var legacyBalance = (await MembersTable().GetEntityAsync<TableEntity>(MemberStore.PartitionKeyOf(legacy.MemberId), legacy.MemberId + "!balance")).Value;
+            var legacyBalance = (await MembersTable().GetEntityAsync<TableEntity>(MemberBuckets.Default.PartitionKeyOf(legacy.MemberId), legacy.MemberId + "!balance")).Value;
 
             using var start = new ManualResetEventSlim();
             var reads = new[] { first, second, first, second }.Select(harness => Task.Run(async () =>
@@ -181,7 +181,7 @@ public sealed class WalletMigrationTests(AzuriteFixture azurite)
 
         var table = MembersTable();
         await table.CreateIfNotExistsAsync();
-        var partitionKey = MemberStore.PartitionKeyOf(memberId);
+        var partitionKey = MemberBuckets.Default.PartitionKeyOf(memberId);
         foreach (var (receiptId, points, postedAt) in new[]
                  {
                      (legacy.SmallSaleId, 60L, legacy.SmallPostedAt),
@@ -213,7 +213,7 @@ public sealed class WalletMigrationTests(AzuriteFixture azurite)
     private TableClient MembersTable() => azurite.Tables.GetTableClient("Members");
 
     private async Task<bool> HasLegacyBalanceAsync(string memberId) =>
-        (await MembersTable().GetEntityIfExistsAsync<TableEntity>(MemberStore.PartitionKeyOf(memberId), memberId + "!balance")).HasValue;
+        (await MembersTable().GetEntityIfExistsAsync<TableEntity>(MemberBuckets.Default.PartitionKeyOf(memberId), memberId + "!balance")).HasValue;
 
     private async Task<int> LegacyBalanceCountAsync()
     {
@@ -230,7 +230,7 @@ public sealed class WalletMigrationTests(AzuriteFixture azurite)
     private async Task DeleteMigratedRowsAsync(string memberId)
     {
         var table = MembersTable();
-        var partitionKey = MemberStore.PartitionKeyOf(memberId);
+        var partitionKey = MemberBuckets.Default.PartitionKeyOf(memberId);
         foreach (var row in await MemberRowsAsync(memberId))
         {
             if (!row.RowKey.Contains("!posting!", StringComparison.Ordinal))
@@ -265,7 +265,7 @@ public sealed class WalletMigrationTests(AzuriteFixture azurite)
     /// <summary>The member's rows in key order: its wallet (<c>!w!{memberId}</c>) and those under its id.</summary>
     private async Task<List<TableEntity>> MemberRowsAsync(string memberId)
     {
-        var partitionKey = MemberStore.PartitionKeyOf(memberId);
+        var partitionKey = MemberBuckets.Default.PartitionKeyOf(memberId);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partitionKey} and (RowKey eq {"!w!" + memberId} or (RowKey ge {memberId + "!"} and RowKey lt {memberId + "\""}))");
         var rows = new List<TableEntity>();

@@ -99,7 +99,7 @@ public sealed partial class BicepTests
         {
             "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri",
             "AzureWebJobsStorage__clientId", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Events__ServiceBusNamespace",
-            "Events__ClientId", "SettlementSchedule", "ExpirySchedule", "HoldsSchedule", "ClearingSchedule", AllowedConnectionStringSetting,
+            "Events__ClientId", "SettlementSchedule", "ExpirySchedule", "HoldsSchedule", "ClearingSchedule", "Members__BucketCount", AllowedConnectionStringSetting,
         })
         {
             Assert.True(byName.ContainsKey(name), $"The Function App has no app setting {name}.");
