@@ -4,12 +4,14 @@ using PosGreenPoints.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/PosGreenPoints.Benchmarks [-- --list-rows 1000000 --postings 1000000 --receipts 200 --sections 1,2,3,4,5
 //     --e2e-receipts 500 --e2e-batches 20 --e2e-clients 4 --e2e-raw-seconds 3
-//     --lots 1000000 --lots-per-member 10 --expiry-events auto|azurite|stand-in --redemptions 200 --activities 500]
-var sections = (OptionText(args, "--sections") ?? "1,2,3,4,5,6,7").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+//     --lots 1000000 --lots-per-member 10 --expiry-events auto|azurite|stand-in --redemptions 200 --activities 500
+//     --clearing-entries 1000000]
+var sections = (OptionText(args, "--sections") ?? "1,2,3,4,5,6,7,8").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 var listRows = Option(args, "--list-rows", 1_000_000);
 var postings = Option(args, "--postings", 1_000_000);
 var receipts = Option(args, "--receipts", 200);
 var classifySeconds = Option(args, "--classify-seconds", 2);
+var clearingEntries = Option(args, "--clearing-entries", 1_000_000);
 var expiry = new ExpirySizes(Option(args, "--lots", 1_000_000), Option(args, "--lots-per-member", 10), OptionText(args, "--expiry-events") ?? "auto");
 var redemptions = Option(args, "--redemptions", 200);
 var activities = Option(args, "--activities", 500);
@@ -18,7 +20,7 @@ var endToEnd = new EndToEndSizes(Option(args, "--e2e-receipts", 500), Option(arg
 Console.WriteLine("PosGreenPoints benchmark");
 Console.WriteLine($"Date: {DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical processors, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}), {RuntimeInformation.FrameworkDescription}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
-Console.WriteLine($"Sizes: --list-rows {listRows} --postings {postings} --receipts {receipts} --classify-seconds {classifySeconds} --e2e-receipts {endToEnd.Receipts} --e2e-batches {endToEnd.Batches} --e2e-clients {endToEnd.Clients} --e2e-raw-seconds {endToEnd.RawSeconds} --lots {expiry.Lots} --lots-per-member {expiry.LotsPerMember} --expiry-events {expiry.Events} --redemptions {redemptions} --activities {activities} --sections {string.Join(',', sections.Order())}");
+Console.WriteLine($"Sizes: --list-rows {listRows} --postings {postings} --receipts {receipts} --classify-seconds {classifySeconds} --e2e-receipts {endToEnd.Receipts} --e2e-batches {endToEnd.Batches} --e2e-clients {endToEnd.Clients} --e2e-raw-seconds {endToEnd.RawSeconds} --lots {expiry.Lots} --lots-per-member {expiry.LotsPerMember} --expiry-events {expiry.Events} --redemptions {redemptions} --activities {activities} --clearing-entries {clearingEntries} --sections {string.Join(',', sections.Order())}");
 Console.WriteLine();
 
 var report = new Report();
@@ -111,6 +113,18 @@ if (sections.Contains("7"))
     {
         Console.Error.WriteLine(failure);
         report.NotMeasured("7 Activities end to end", "activities/s post → scored", "report", "failed: " + failure.GetType().Name + ": " + failure.Message.Split('\n')[0]);
+    }
+}
+
+if (sections.Contains("8"))
+{
+    try
+    {
+        await ClearingBenchmark.RunAsync(report, clearingEntries);
+    }
+    catch (Exception failure) when (failure is not OutOfMemoryException)
+    {
+        report.NotMeasured("8 Clearing", "generate a clearing day", "≤ 60 s, ≤ 400 MB", "failed: " + failure.GetType().Name + ": " + failure.Message);
     }
 }
 

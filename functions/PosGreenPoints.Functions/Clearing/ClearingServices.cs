@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PosGreenPoints.Functions.Workbooks;
 
 namespace PosGreenPoints.Functions.Clearing;
 
@@ -14,6 +16,7 @@ public static class ClearingServices
             .ValidateOnStart();
         services.AddSingleton<ClearingStore>();
         services.AddSingleton<ClearingWriter>();
+        services.TryAddSingleton<CachedWorkbooks>();
         services.AddSingleton<ClearingWorkbooks>();
         services.AddSingleton<DailyClearing>();
         return services;

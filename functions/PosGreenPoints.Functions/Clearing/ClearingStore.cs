@@ -6,11 +6,9 @@ using Azure.Storage.Blobs.Models;
 using PosGreenPoints.Contracts.Clearing;
 using PosGreenPoints.Functions.Infrastructure;
 using PosGreenPoints.Functions.Settlement;
+using PosGreenPoints.Functions.Workbooks;
 
 namespace PosGreenPoints.Functions.Clearing;
-
-/// <summary>A published clearing file, opened for streaming.</summary>
-public sealed record ClearingDownload(ClearingManifest Manifest, Stream Content, long Length, ETag ETag);
 
 /// <summary>
 /// The container <c>clearing</c>: <c>{chainId}/{yyyy}/{MM}/{chainId}-{yyyyMMdd}.clearing.csv</c> and
@@ -91,7 +89,7 @@ public sealed class ClearingStore(BlobServiceClient blobs, StorageProvisioner pr
     }
 
     /// <returns>The day's CSV of the chain, streamed, with its manifest; <c>null</c> when the chain's day is not published.</returns>
-    public async Task<ClearingDownload?> OpenFileAsync(string chainId, DateOnly day, CancellationToken cancellationToken)
+    public async Task<PublishedFile?> OpenFileAsync(string chainId, DateOnly day, CancellationToken cancellationToken)
     {
         if (await GetManifestAsync(chainId, day, cancellationToken) is not { } manifest)
         {
@@ -99,8 +97,7 @@ public sealed class ClearingStore(BlobServiceClient blobs, StorageProvisioner pr
         }
 
         var container = await ContainerAsync(cancellationToken);
-        var download = await container.GetBlobClient(CsvPath(chainId, day)).DownloadStreamingAsync(cancellationToken: cancellationToken);
-        return new ClearingDownload(manifest, download.Value.Content, download.Value.Details.ContentLength, download.Value.Details.ETag);
+        return await PublishedFile.OpenAsync(container.GetBlobClient(CsvPath(chainId, day)), manifest.File.Name, PublishedFile.CsvContentType, manifest.File.Sha256, cancellationToken);
     }
 
     /// <summary>Writes a JSON blob once (If-None-Match: *).</summary>

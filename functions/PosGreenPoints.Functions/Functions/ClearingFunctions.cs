@@ -2,13 +2,11 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Net.Http.Headers;
 using PosGreenPoints.Contracts;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Clearing;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
-using PosGreenPoints.Functions.Workbooks;
 
 namespace PosGreenPoints.Functions.Functions;
 
@@ -31,27 +29,13 @@ public sealed class ClearingFunctions(ApiGate gate, ChainRegistry chains, Cleari
                 return Problems.NotFound();
             }
 
-            var errors = new Dictionary<string, string[]>();
-            var from = SettlementFunctions.QueryDate(request, "from", errors);
-            var to = SettlementFunctions.QueryDate(request, "to", errors);
-            if (from is { } first && to is { } last)
+            var (refused, from, to) = DayFiles.Range(request, Limits.MaxClearingListDays);
+            if (refused is not null)
             {
-                if (last < first)
-                {
-                    errors["to"] = ["must not be before 'from'."];
-                }
-                else if (last.DayNumber - first.DayNumber + 1 > Limits.MaxClearingListDays)
-                {
-                    errors["to"] = [$"must be at most {Limits.MaxClearingListDays} days from 'from', both included."];
-                }
+                return refused;
             }
 
-            if (errors.Count > 0)
-            {
-                return Problems.Validation(errors);
-            }
-
-            return new OkObjectResult(await store.ListAsync(chainId, from!.Value, to!.Value, cancellationToken));
+            return new OkObjectResult(await store.ListAsync(chainId, from, to, cancellationToken));
         }, cancellationToken);
 
     [Function("GetClearing")]
@@ -88,37 +72,11 @@ public sealed class ClearingFunctions(ApiGate gate, ChainRegistry chains, Cleari
                 return refused;
             }
 
-            if (SettlementFunctions.FileFormat(request) is not { } format)
+            return DayFiles.FileFormat(request) switch
             {
-                return Problems.Validation(new Dictionary<string, string[]> { ["format"] = [$"must be {SettlementFunctions.CsvFormat} or {SettlementFunctions.XlsxFormat}."] });
-            }
-
-            if (format == SettlementFunctions.XlsxFormat)
-            {
-                if (await workbooks.OpenAsync(chainId, day, cancellationToken) is not { } workbook)
-                {
-                    return Problems.NotFound("This day is not cleared yet.");
-                }
-
-                request.HttpContext.Response.ContentLength = workbook.Length;
-                return new FileStreamResult(workbook.Content, CsvWorkbook.ContentType)
-                {
-                    FileDownloadName = ClearingWorkbooks.FileName(chainId, day),
-                    EntityTag = new EntityTagHeaderValue(workbook.ETag.ToString("H")),
-                };
-            }
-
-            if (await store.OpenFileAsync(chainId, day, cancellationToken) is not { } download)
-            {
-                return Problems.NotFound("This day is not cleared yet.");
-            }
-
-            request.HttpContext.Response.Headers[SettlementFunctions.Sha256Header] = download.Manifest.File.Sha256;
-            request.HttpContext.Response.ContentLength = download.Length;
-            return new FileStreamResult(download.Content, "text/csv; charset=utf-8")
-            {
-                FileDownloadName = download.Manifest.File.Name,
-                EntityTag = new EntityTagHeaderValue(download.ETag.ToString("H")),
+                DayFiles.XlsxFormat => DayFiles.Download(request, await workbooks.OpenAsync(chainId, day, cancellationToken), "This day is not cleared yet."),
+                DayFiles.CsvFormat => DayFiles.Download(request, await store.OpenFileAsync(chainId, day, cancellationToken), "This day is not cleared yet."),
+                _ => DayFiles.UnknownFormat(),
             };
         }, cancellationToken);
 
@@ -130,9 +88,9 @@ public sealed class ClearingFunctions(ApiGate gate, ChainRegistry chains, Cleari
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, AccessPolicy.AdminGetClearingReport, async _ =>
         {
-            if (!SettlementFunctions.TryParseDate(date, out var day))
+            if (!DayFiles.TryParseDate(date, out var day))
             {
-                return InvalidDate();
+                return DayFiles.InvalidDate();
             }
 
             return await store.GetReportAsync(day, cancellationToken) is { } report
@@ -148,9 +106,9 @@ public sealed class ClearingFunctions(ApiGate gate, ChainRegistry chains, Cleari
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, AccessPolicy.AdminRunClearing, async _ =>
         {
-            if (!SettlementFunctions.TryParseDate(date, out var day))
+            if (!DayFiles.TryParseDate(date, out var day))
             {
-                return InvalidDate();
+                return DayFiles.InvalidDate();
             }
 
             return await writer.ClearAsync(day, cancellationToken) switch
@@ -176,13 +134,10 @@ public sealed class ClearingFunctions(ApiGate gate, ChainRegistry chains, Cleari
             return (Problems.NotFound(), default);
         }
 
-        return SettlementFunctions.TryParseDate(date, out var day) ? (null, day) : (InvalidDate(), default);
+        return DayFiles.TryParseDate(date, out var day) ? (null, day) : (DayFiles.InvalidDate(), default);
     }
 
     /// <summary>A chain key asking for a chain outside its scope gets the same 404 as for a chain that does not exist.</summary>
     private async Task<bool> IsVisibleAsync(Caller caller, string chainId, CancellationToken cancellationToken) =>
         caller.CanAccessChain(chainId) && await chains.GetAsync(chainId, cancellationToken) is not null;
-
-    private static ObjectResult InvalidDate() =>
-        Problems.Validation(new Dictionary<string, string[]> { ["date"] = ["must be a date YYYY-MM-DD."] });
 }

@@ -2,23 +2,17 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Net.Http.Headers;
 using PosGreenPoints.Contracts;
 using PosGreenPoints.Functions.Admin;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
 using PosGreenPoints.Functions.Settlement;
-using PosGreenPoints.Functions.Workbooks;
 
 namespace PosGreenPoints.Functions.Functions;
 
 /// <summary>Settlement files: the nightly timer, the chains' downloads and the operator's re-run (api.md, "Settlements").</summary>
 public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, SettlementStore store, SettlementWriter writer, SettlementWorkbooks workbooks, DailySettlement daily)
 {
-    public const string Sha256Header = "X-Content-SHA256";
-    public const string CsvFormat = "csv";
-    public const string XlsxFormat = "xlsx";
-
     [Function("SettleYesterday")]
     public Task SettleYesterday([TimerTrigger("%" + SettlementOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
         daily.RunAsync(cancellationToken);
@@ -35,27 +29,13 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
                 return Problems.NotFound();
             }
 
-            var errors = new Dictionary<string, string[]>();
-            var from = QueryDate(request, "from", errors);
-            var to = QueryDate(request, "to", errors);
-            if (from is { } first && to is { } last)
+            var (refused, from, to) = DayFiles.Range(request, Limits.MaxSettlementListDays);
+            if (refused is not null)
             {
-                if (last < first)
-                {
-                    errors["to"] = ["must not be before 'from'."];
-                }
-                else if (last.DayNumber - first.DayNumber + 1 > Limits.MaxSettlementListDays)
-                {
-                    errors["to"] = [$"must be at most {Limits.MaxSettlementListDays} days from 'from', both included."];
-                }
+                return refused;
             }
 
-            if (errors.Count > 0)
-            {
-                return Problems.Validation(errors);
-            }
-
-            return new OkObjectResult(await store.ListAsync(chainId, from!.Value, to!.Value, cancellationToken));
+            return new OkObjectResult(await store.ListAsync(chainId, from, to, cancellationToken));
         }, cancellationToken);
 
     [Function("GetSettlement")]
@@ -95,37 +75,11 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
                 return refused;
             }
 
-            if (FileFormat(request) is not { } format)
+            return DayFiles.FileFormat(request) switch
             {
-                return Problems.Validation(new Dictionary<string, string[]> { ["format"] = [$"must be {CsvFormat} or {XlsxFormat}."] });
-            }
-
-            if (format == XlsxFormat)
-            {
-                if (await workbooks.OpenAsync(chainId, postingDate, cancellationToken) is not { } workbook)
-                {
-                    return Problems.NotFound("This day is not settled yet.");
-                }
-
-                request.HttpContext.Response.ContentLength = workbook.Length;
-                return new FileStreamResult(workbook.Content, CsvWorkbook.ContentType)
-                {
-                    FileDownloadName = SettlementWorkbooks.FileName(chainId, postingDate),
-                    EntityTag = new EntityTagHeaderValue(workbook.ETag.ToString("H")),
-                };
-            }
-
-            if (await store.OpenFileAsync(chainId, postingDate, cancellationToken) is not { } download)
-            {
-                return Problems.NotFound("This day is not settled yet.");
-            }
-
-            request.HttpContext.Response.Headers[Sha256Header] = download.Manifest.File.Sha256;
-            request.HttpContext.Response.ContentLength = download.Length;
-            return new FileStreamResult(download.Content, "text/csv; charset=utf-8")
-            {
-                FileDownloadName = download.Manifest.File.Name,
-                EntityTag = new EntityTagHeaderValue(download.ETag.ToString("H")),
+                DayFiles.XlsxFormat => DayFiles.Download(request, await workbooks.OpenAsync(chainId, postingDate, cancellationToken), "This day is not settled yet."),
+                DayFiles.CsvFormat => DayFiles.Download(request, await store.OpenFileAsync(chainId, postingDate, cancellationToken), "This day is not settled yet."),
+                _ => DayFiles.UnknownFormat(),
             };
         }, cancellationToken);
 
@@ -141,9 +95,9 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, AccessPolicy.AdminRunSettlement, async _ =>
         {
-            if (!TryParseDate(date, out var postingDate))
+            if (!DayFiles.TryParseDate(date, out var postingDate))
             {
-                return InvalidDate();
+                return DayFiles.InvalidDate();
             }
 
             if (await chains.GetAsync(chainId, cancellationToken) is not { } chain)
@@ -183,52 +137,11 @@ public sealed class SettlementFunctions(ApiGate gate, ChainRegistry chains, Sett
             return (Problems.NotFound(), default);
         }
 
-        return TryParseDate(date, out var day) ? (null, day) : (InvalidDate(), default);
+        return DayFiles.TryParseDate(date, out var day) ? (null, day) : (DayFiles.InvalidDate(), default);
     }
 
     /// <summary>A chain key asking for a chain outside its scope gets the same 404 as for a chain that does not exist.</summary>
     private async Task<bool> IsVisibleAsync(Caller caller, string chainId, CancellationToken cancellationToken) =>
         caller.CanAccessChain(chainId) && await chains.GetAsync(chainId, cancellationToken) is not null;
 
-    /// <summary>
-    /// <c>csv</c> or <c>xlsx</c>: the <c>format</c> query parameter when given (one value, exactly one of the two);
-    /// else <c>xlsx</c> when Accept prefers the workbook's media type to <c>text/csv</c>, else <c>csv</c>, the
-    /// reference (a client that accepts both alike, as the generated one does, gets the CSV); <c>null</c> for any other format.
-    /// </summary>
-    internal static string? FileFormat(HttpRequest request)
-    {
-        var values = request.Query["format"];
-        if (values.Count > 0)
-        {
-            return values.Count == 1 && values[0] is CsvFormat or XlsxFormat ? values[0] : null;
-        }
-
-        var accept = request.GetTypedHeaders().Accept;
-        double Quality(params string[] mediaTypes) => accept
-            .Where(value => mediaTypes.Any(type => value.MediaType.Equals(type, StringComparison.OrdinalIgnoreCase)))
-            .Select(value => value.Quality ?? 1)
-            .DefaultIfEmpty(-1)
-            .Max();
-
-        var workbook = Quality(CsvWorkbook.ContentType);
-        return workbook > 0 && workbook > Quality("text/csv", "text/*") ? XlsxFormat : CsvFormat;
-    }
-
-    internal static DateOnly? QueryDate(HttpRequest request, string name, Dictionary<string, string[]> errors)
-    {
-        var values = request.Query[name];
-        if (values.Count == 1 && TryParseDate(values[0], out var date))
-        {
-            return date;
-        }
-
-        errors[name] = values.Count == 0 ? ["is required (YYYY-MM-DD)."] : ["must be one date YYYY-MM-DD."];
-        return null;
-    }
-
-    internal static bool TryParseDate(string? text, out DateOnly date) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
-
-    private static ObjectResult InvalidDate() =>
-        Problems.Validation(new Dictionary<string, string[]> { ["date"] = ["must be a date YYYY-MM-DD."] });
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PosGreenPoints.Functions.Workbooks;
 
 namespace PosGreenPoints.Functions.Settlement;
 
@@ -16,6 +18,7 @@ public static class SettlementServices
         services.AddSingleton(provider => new MemberPseudonyms(provider.GetRequiredService<IOptions<SettlementOptions>>().Value.HmacKey));
         services.AddSingleton<SettlementStore>();
         services.AddSingleton<SettlementWriter>();
+        services.TryAddSingleton<CachedWorkbooks>();
         services.AddSingleton<SettlementWorkbooks>();
         services.AddSingleton<DailySettlement>();
         return services;

@@ -6,12 +6,9 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Functions.Infrastructure;
+using PosGreenPoints.Functions.Workbooks;
 
 namespace PosGreenPoints.Functions.Settlement;
-
-/// <summary>A published settlement file, opened for streaming.</summary>
-/// <param name="ETag">The CSV blob's entity tag.</param>
-public sealed record SettlementDownload(SettlementManifest Manifest, Stream Content, long Length, ETag ETag);
 
 /// <summary>
 /// The container <c>settlements</c>: <c>{chainId}/{yyyy}/{MM}/{chainId}-{yyyyMMdd}.csv</c> and
@@ -105,7 +102,7 @@ public sealed class SettlementStore(BlobServiceClient blobs, StorageProvisioner 
     }
 
     /// <returns>The day's CSV, streamed from storage, with its manifest; <c>null</c> when the day is not settled yet.</returns>
-    public async Task<SettlementDownload?> OpenFileAsync(string chainId, DateOnly postingDate, CancellationToken cancellationToken)
+    public async Task<PublishedFile?> OpenFileAsync(string chainId, DateOnly postingDate, CancellationToken cancellationToken)
     {
         if (await GetManifestAsync(chainId, postingDate, cancellationToken) is not { } manifest)
         {
@@ -113,8 +110,7 @@ public sealed class SettlementStore(BlobServiceClient blobs, StorageProvisioner 
         }
 
         var container = await ContainerAsync(cancellationToken);
-        var download = await container.GetBlobClient(CsvPath(chainId, postingDate)).DownloadStreamingAsync(cancellationToken: cancellationToken);
-        return new SettlementDownload(manifest, download.Value.Content, download.Value.Details.ContentLength, download.Value.Details.ETag);
+        return await PublishedFile.OpenAsync(container.GetBlobClient(CsvPath(chainId, postingDate)), manifest.File.Name, PublishedFile.CsvContentType, manifest.File.Sha256, cancellationToken);
     }
 
     /// <summary>

@@ -36,7 +36,15 @@ public sealed record WorkbookCell(string Value, CellKind Kind)
 }
 
 /// <summary>A small sheet held in memory (a manifest's figures), after the data sheet.</summary>
-public sealed record WorkbookSheet(string Name, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<WorkbookCell>> Rows);
+public sealed record WorkbookSheet(string Name, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<WorkbookCell>> Rows)
+{
+    /// <summary>The sheet <c>summary</c>: one row per manifest field, its name and its value.</summary>
+    public static WorkbookSheet Summary(IEnumerable<(string Field, WorkbookCell Value)> fields) =>
+        new("summary", ["field", "value"], [.. fields.Select(field => (IReadOnlyList<WorkbookCell>)[WorkbookCell.Text(field.Field), field.Value])]);
+}
+
+/// <summary>How one CSV column is typed in the workbook; a column without one is text.</summary>
+public sealed record ColumnTyping(CellKind Kind, bool Totalled = false, double Width = 14);
 
 /// <summary>
 /// What a CSV becomes: its rows on <paramref name="DataSheet"/> (continued on "<c>{DataSheet} 2</c>" and so
@@ -159,6 +167,36 @@ public static class CsvWorkbook
 
         return new WorkbookTotals(rows, columns.Select((column, index) => (column, index)).Where(entry => entry.column.Totalled)
             .ToDictionary(entry => entry.column.Name, entry => sums[entry.index], StringComparer.Ordinal));
+    }
+
+    /// <summary>The CSV's columns in order, typed as <paramref name="typing"/> says and text where it says nothing.</summary>
+    public static IReadOnlyList<WorkbookColumn> Columns(IEnumerable<string> names, IReadOnlyDictionary<string, ColumnTyping> typing)
+    {
+        ArgumentNullException.ThrowIfNull(typing);
+        return [.. names.Select(name => typing.TryGetValue(name, out var typed) ? new WorkbookColumn(name, typed.Kind, typed.Totalled, typed.Width) : new WorkbookColumn(name, CellKind.Text))];
+    }
+
+    /// <summary>
+    /// Renders as <see cref="RenderAsync"/> does and checks that the CSV is the file its manifest describes: its row
+    /// count and the sums of the named totalled columns. A workbook that disagrees with its CSV is never written whole.
+    /// </summary>
+    /// <param name="file">Names the file in the exception's message.</param>
+    /// <exception cref="InvalidDataException">The CSV is not the one the manifest describes.</exception>
+    public static async Task<WorkbookTotals> RenderCheckedAsync(
+        Stream csv, WorkbookLayout layout, Stream destination, DateTimeOffset timestamp, string file, long rowCount, IReadOnlyDictionary<string, decimal> sums, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        var totals = await RenderAsync(csv, layout, destination, timestamp, cancellationToken);
+        if (totals.Rows != rowCount || sums.Any(sum => totals.Sums[sum.Key] != sum.Value))
+        {
+            throw new InvalidDataException(
+                $"The CSV {file} gives {totals.Rows} rows and {Describe(totals.Sums.Where(sum => sums.ContainsKey(sum.Key)))}; its manifest says {rowCount} and {Describe(sums)}.");
+        }
+
+        return totals;
+
+        static string Describe(IEnumerable<KeyValuePair<string, decimal>> sums) =>
+            string.Join(", ", sums.Select(sum => $"{sum.Key} {sum.Value.ToString(CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>The column letters of a 0-based index: 0 → A, 25 → Z, 26 → AA.</summary>

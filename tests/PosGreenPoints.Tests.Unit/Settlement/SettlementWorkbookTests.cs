@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using CsvHelper;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using DocumentFormat.OpenXml.Validation;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Functions.Settlement;
 using PosGreenPoints.Functions.Workbooks;
+using PosGreenPoints.Tests.Unit.Workbooks;
+using static PosGreenPoints.Tests.Unit.Workbooks.OpenXmlReading;
 
 namespace PosGreenPoints.Tests.Unit.Settlement;
 
@@ -200,74 +201,6 @@ public sealed class SettlementWorkbookTests
         ["default-2026", "default-2026b"],
         GeneratedAt);
 
-    /// <summary>The header and the records, as a CSV reader other than the renderer's parser loop gives them.</summary>
-    private static List<string[]> CsvRecords(byte[] csv)
-    {
-        using var reader = new StreamReader(new MemoryStream(csv), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var parser = new CsvParser(reader, CultureInfo.InvariantCulture);
-        var records = new List<string[]>();
-        while (parser.Read())
-        {
-            records.Add(parser.Record!);
-        }
-
-        return records;
-    }
-
-    private static List<string> SheetNames(SpreadsheetDocument document) =>
-        [.. document.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().Select(sheet => sheet.Name!.Value!)];
-
-    private static Worksheet WorksheetOf(SpreadsheetDocument document, string name)
-    {
-        var sheet = document.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().Single(sheet => sheet.Name == name);
-        return ((WorksheetPart)document.WorkbookPart.GetPartById(sheet.Id!)).Worksheet;
-    }
-
-    private static List<Row> Rows(SpreadsheetDocument document, string name) =>
-        [.. WorksheetOf(document, name).GetFirstChild<SheetData>()!.Elements<Row>()];
-
-    /// <summary>A text cell's string: an inline string, or "" for a blank cell.</summary>
-    private static string TextOf(Cell cell)
-    {
-        if (cell.DataType is null && cell.CellValue is null)
-        {
-            return "";
-        }
-
-        Assert.Equal(CellValues.InlineString, cell.DataType!.Value);
-        return cell.InlineString!.Text!.Text;
-    }
-
-    private static string ValueOf(Cell cell) => cell.DataType is null ? cell.CellValue?.Text ?? "" : TextOf(cell);
-
     private static string GoldenPath([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
         Path.Combine(Path.GetDirectoryName(here)!, "golden.csv");
-
-    /// <summary>Like a blob or response stream: no seeking, no reading, so the renderer cannot rely on either.</summary>
-    private sealed class WriteOnlyStream(Stream inner) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-    }
 }
