@@ -6,6 +6,7 @@ using PosGreenPoints.Contracts.Poison;
 using PosGreenPoints.Functions.Functions;
 using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Tests.Fixtures;
+using PosGreenPoints.Tests.Integration.Activities;
 using PosGreenPoints.Tests.Integration.Points;
 using PosGreenPoints.Tests.Integration.Telemetry;
 
@@ -71,6 +72,50 @@ public sealed class PoisonQueueTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(ScoringResult.NotOwned, await harness.Scorer.ScoreAsync(receipt.ReceiptId, receipt.MessageId, DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(ScoringResult.Scored, await harness.Scorer.ScoreAsync(receipt.ReceiptId, newMessageId, DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(15, Assert.Single(await harness.PostingsAsync(receipt.ReceiptId)).GetInt64("Points"));
+    }
+
+    [Fact]
+    public async Task A_poisoned_activity_is_shown_with_its_reason_replayed_once_and_scores_after_the_fix()
+    {
+        using var rules = new ActivityRulesFile();
+        var chainId = SampleReceipts.NewChainId("poisonact");
+        await using var harness = await ActivityHarness.StartAsync(azurite, rules, chainId);
+        var memberId = ScoringHarness.NewMemberId();
+        var activity = (await harness.TakeInAsync(ActivityHarness.Activity(chainId, "POISON-TRIP", memberId, "trip", 1)))[0];
+
+        // A stored activity whose chain is gone from the registry cannot be scored: the last delivery marks
+        // it failed and the host moves the message to the poison queue.
+        var activities = azurite.Tables.GetTableClient("Activities");
+        var stored = await harness.RecordAsync(activity.Id);
+        await activities.UpdateEntityAsync(new TableEntity(stored.PartitionKey, stored.RowKey) { ["ChainId"] = "nowhere-" + chainId }, stored.ETag, TableUpdateMode.Merge);
+        var processor = harness.Services.GetRequiredService<ScoringProcessor>();
+        var maxDeliveries = harness.Services.GetRequiredService<HostQueueSettings>().MaxDequeueCount;
+        var message = BinaryData.FromObjectAsJson(new { receiptIds = new[] { activity.Id } });
+        await Assert.ThrowsAnyAsync<Exception>(() => processor.ProcessAsync(
+            QueuesModelFactory.QueueMessage(activity.MessageId, "pop", message, maxDeliveries, insertedOn: DateTimeOffset.UtcNow), CancellationToken.None));
+        var poison = azurite.Queues.GetQueueClient(PoisonQueue);
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync(message);
+        Assert.Equal("failed", (await harness.RecordAsync(activity.Id)).Status);
+
+        var functions = ActivatorUtilities.CreateInstance<PoisonFunctions>(harness.Services);
+        var report = Assert.IsType<PoisonReport>(Assert.IsType<OkObjectResult>(
+            await functions.GetPoison(ApiCalls.Request(harness.Services, "GET", ApiCalls.OperatorKey, null), CancellationToken.None)).Value);
+        var shown = Assert.Single(Assert.Single(report.Queues, queue => queue.Queue == PoisonQueue).Oldest);
+        Assert.Contains(activity.Id, shown.Reason);
+        Assert.Contains("not registered", shown.Reason);
+
+        Assert.Equal(new PoisonReplayResult(PoisonQueue, 1), await ReplayAsync(functions, harness.Services));
+        Assert.Equal(new PoisonReplayResult(PoisonQueue, 0), await ReplayAsync(functions, harness.Services));
+        var replayed = await harness.RecordAsync(activity.Id);
+        Assert.Equal("accepted", replayed.Status);
+        Assert.NotEqual(activity.MessageId, replayed.ScoringMessageId);
+
+        // The operator fixes the cause; the replayed message scores the activity, the old one cannot.
+        await activities.UpdateEntityAsync(new TableEntity(replayed.PartitionKey, replayed.RowKey) { ["ChainId"] = chainId }, replayed.ETag, TableUpdateMode.Merge);
+        Assert.Equal(ScoringResult.NotOwned, (await ActivityHarness.ScoreAsync(harness.Scorer, activity)).Results[activity.Id]);
+        Assert.Equal(ScoringResult.Scored, (await ActivityHarness.ScoreAsync(harness.Scorer, (activity.Id, replayed.ScoringMessageId))).Results[activity.Id]);
+        Assert.Equal(10, Assert.Single(await harness.PostingsAsync(activity.Id)).GetInt64("Points"));
     }
 
     [Fact]

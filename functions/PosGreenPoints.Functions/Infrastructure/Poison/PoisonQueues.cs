@@ -6,6 +6,7 @@ using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 using PosGreenPoints.Contracts.Poison;
 using PosGreenPoints.Contracts.Receipts;
+using PosGreenPoints.Functions.Activities;
 using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Infrastructure.Poison;
@@ -15,7 +16,7 @@ namespace PosGreenPoints.Functions.Infrastructure.Poison;
 /// runner) moves a message that failed its last delivery to <c>{queue}-poison</c>, copying only its
 /// body; why it failed is on the receipts it names (<c>LastFailure</c>, written by the scorer).
 /// </summary>
-public sealed class PoisonQueues(QueueServiceClient queues, TableServiceClient tables, StorageProvisioner provisioner, TimeProvider clock, ILogger<PoisonQueues> logger)
+public sealed class PoisonQueues(QueueServiceClient queues, TableServiceClient tables, ActivityStore activities, StorageProvisioner provisioner, TimeProvider clock, ILogger<PoisonQueues> logger)
 {
     public const string Suffix = "-poison";
     public const int SampleSize = 10;
@@ -113,6 +114,13 @@ public sealed class PoisonQueues(QueueServiceClient queues, TableServiceClient t
     {
         foreach (var receiptId in receiptIds.Distinct(StringComparer.Ordinal))
         {
+            // The scoring queue carries activities too (activities.md); their table is the activity store's.
+            if (ActivityKey.TryParse(receiptId, out var activity))
+            {
+                await activities.HandOverAsync(activity, messageId, cancellationToken);
+                continue;
+            }
+
             if (!ReceiptKey.TryParse(receiptId, out var key))
             {
                 continue;
@@ -181,7 +189,14 @@ public sealed class PoisonQueues(QueueServiceClient queues, TableServiceClient t
         var reasons = new List<string>();
         foreach (var receiptId in receiptIds.Distinct(StringComparer.Ordinal).Take(MaxReceiptsForReason))
         {
-            if (ReceiptKey.TryParse(receiptId, out var key)
+            if (ActivityKey.TryParse(receiptId, out var activity))
+            {
+                if (await activities.FindAsync(activity, cancellationToken) is { LastFailure: { Length: > 0 } activityFailure })
+                {
+                    reasons.Add($"{receiptId}: {activityFailure}");
+                }
+            }
+            else if (ReceiptKey.TryParse(receiptId, out var key)
                 && await _receipts.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, select: [ReceiptRecord.ScoringColumns.LastFailure], cancellationToken: cancellationToken) is { HasValue: true } found
                 && found.Value!.GetString(ReceiptRecord.ScoringColumns.LastFailure) is { Length: > 0 } failure)
             {
