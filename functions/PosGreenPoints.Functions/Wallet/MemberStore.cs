@@ -6,6 +6,8 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using PosGreenPoints.Functions.Infrastructure;
+using PosGreenPoints.Functions.Infrastructure.Events;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Functions.Receipts;
 
@@ -79,7 +81,7 @@ public interface IReturnOriginals
 /// first use and a different one refused (<see cref="MemberLayout"/>); changing it needs a migration.
 /// </para>
 /// </summary>
-public sealed partial class MemberStore(TableServiceClient tables, StorageProvisioner provisioner, MemberBuckets buckets, PointsRules rules, IReturnOriginals originals, TimeProvider clock, ILogger<MemberStore> logger)
+public sealed partial class MemberStore(TableServiceClient tables, StorageProvisioner provisioner, MemberBuckets buckets, PointsRules rules, IReturnOriginals originals, EventPublisher events, TimeProvider clock, ILogger<MemberStore> logger)
 {
     private const int MaxAttempts = 50;
 
@@ -330,8 +332,18 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
                 .ToList();
             if (lapsed.Count > 0)
             {
-                // A reversal must not find points held by a reservation that ran out: release them first, in their own write, and read again.
-                await WriteChangesAsync(partitionKey, lapsed, cancellationToken);
+                // A reversal must not find points held by a reservation that ran out: release them first, in their
+                // own write, and read again. Held points of a lot that expired meanwhile expire at the release: their
+                // points.expired goes out before the write, as the expiry run's does, with an id fixed by member and
+                // instant, so a crash between the two sends it again rather than never.
+                var now = clock.GetUtcNow();
+                await events.PublishAsync(lapsed.SelectMany(item => WalletExpiry.ExpiredEvents(item.Wallet.MemberId, item.Change, now)).ToList(), cancellationToken);
+                var notWritten = (await WriteChangesAsync(partitionKey, lapsed, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+                foreach (var expiry in lapsed.Where(item => !notWritten.Contains(item.Wallet.MemberId)).SelectMany(item => item.Change.Entries).Where(entry => entry.Kind == EntryKinds.Expiry))
+                {
+                    PosGreenPointsTelemetry.PointsExpired(expiry.ChainId, -expiry.Points);
+                }
+
                 continue;
             }
 

@@ -7,6 +7,8 @@ using PosGreenPoints.Functions.Points;
 using PosGreenPoints.Functions.Redemption;
 using PosGreenPoints.Functions.Wallet;
 using PosGreenPoints.Tests.Fixtures;
+using PosGreenPoints.Functions.Activities;
+using PosGreenPoints.Tests.Integration.Activities;
 using PosGreenPoints.Tests.Integration.Points;
 using PosGreenPoints.Tests.Integration.Wallet;
 
@@ -210,6 +212,39 @@ public sealed class RedemptionStorageTests(AzuriteFixture azurite)
 
         clock.Advance(TimeSpan.FromDays(8));
         return (first, second, chainId, memberId);
+    }
+
+    [Fact]
+    public async Task A_posting_that_releases_a_lapsed_hold_on_a_lot_expired_meanwhile_sends_its_points_expired()
+    {
+        using var rules = new ActivityRulesFile();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var chainId = SampleReceipts.NewChainId("rlapse");
+        await using var harness = await ActivityHarness.StartAsync(azurite, rules, chainId, clock);
+        var memberId = ScoringHarness.NewMemberId();
+        using (var credit = System.Text.Json.JsonDocument.Parse($$"""{"adjustmentId":"GOODWILL","chainId":"{{chainId}}","points":300,"reason":"goodwill"}"""))
+        {
+            Assert.IsType<AdjustmentRequestOutcome.Done>(await harness.Services.GetRequiredService<Adjustments>().PostAsync(memberId, credit.RootElement, CancellationToken.None));
+        }
+
+        // 100 of the lot's 300 held 5 minutes before it expires; 20 minutes later the lot has expired and the
+        // hold has lapsed, and neither the expiry run nor the sweep has run.
+        var operatorCaller = new Caller("tests", Role.Operator, new HashSet<string>());
+        var lot = Assert.Single((await harness.Services.GetRequiredService<WalletReads>().LotsAsync(memberId, operatorCaller, CancellationToken.None))!.Lots);
+        clock.SetUtcNow(lot.ExpiresAt.AddMinutes(-5));
+        var redemptions = harness.Services.GetRequiredService<Redemptions>();
+        var code = (await redemptions.IssueCodeAsync(memberId, CancellationToken.None)).Code;
+        Assert.IsType<RedemptionOutcome.Done>(await redemptions.ReserveAsync(Reservation(chainId, "HELD", code, 100), Till(chainId), CancellationToken.None));
+        clock.Advance(TimeSpan.FromMinutes(20));
+
+        // A trip posted to the member releases the hold first; the held points expire at the release.
+        var trip = (await harness.TakeInAsync(ActivityHarness.Activity(chainId, "LAPSE-TRIP", memberId, "trip", 1, occurredAt: clock.GetUtcNow().AddMinutes(-2))))[0];
+        Assert.Equal(ScoringResult.Scored, (await ActivityHarness.ScoreAsync(harness.Scorer, trip)).Results[trip.Id]);
+
+        var expired = Assert.Single(await WalletChecks.ExpiryEventsAsync(azurite, [memberId]));
+        Assert.Equal(100, expired.Points);
+        var balance = (await harness.Services.GetRequiredService<WalletReads>().BalanceAsync(memberId, operatorCaller, CancellationToken.None))!;
+        Assert.Equal((0L, 300L, 10L), (balance.Reserved, balance.Expired, balance.Earned - 300));
     }
 
     private static Redemptions Service(ScoringHarness harness) => harness.Services.GetRequiredService<Redemptions>();

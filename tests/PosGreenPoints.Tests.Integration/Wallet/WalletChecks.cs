@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PosGreenPoints.Contracts.Members;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Wallet;
+using PosGreenPoints.Tests.Fixtures;
 using PosGreenPoints.Tests.Integration.Points;
 
 namespace PosGreenPoints.Tests.Integration.Wallet;
@@ -40,5 +42,49 @@ internal static class WalletChecks
         while (continuation is not null);
 
         return entries;
+    }
+
+    /// <summary>The <c>points.expired</c> events of <paramref name="members"/> on the local event queue, one per event id.</summary>
+    public static async Task<List<(string MemberId, long Points, string Id)>> ExpiryEventsAsync(AzuriteFixture azurite, IReadOnlyCollection<string> members)
+    {
+        var queue = azurite.Queues.GetQueueClient("greenpoints-events");
+        var found = new Dictionary<string, (string, long, string)>(StringComparer.Ordinal);
+        var seen = 0;
+        await foreach (var message in PeekAllAsync(queue))
+        {
+            using var document = JsonDocument.Parse(message);
+            var root = document.RootElement;
+            if (root.GetProperty("type").GetString() == "cn.greenpoints.points.expired"
+                && root.GetProperty("data").GetProperty("memberId").GetString() is { } memberId && members.Contains(memberId))
+            {
+                seen++;
+                found[root.GetProperty("id").GetString()!] = (memberId, root.GetProperty("data").GetProperty("points").GetInt64(), root.GetProperty("id").GetString()!);
+            }
+        }
+
+        Assert.True(seen >= found.Count);
+        return [.. found.Values];
+    }
+
+    /// <summary>Every message of the queue, by receiving and releasing at once (peek stops at 32).</summary>
+    private static async IAsyncEnumerable<string> PeekAllAsync(Azure.Storage.Queues.QueueClient queue)
+    {
+        var received = new List<Azure.Storage.Queues.Models.QueueMessage>();
+        while (true)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
+            if (batch.Length == 0)
+            {
+                break;
+            }
+
+            received.AddRange(batch);
+        }
+
+        foreach (var message in received)
+        {
+            yield return message.Body.ToString();
+            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
     }
 }

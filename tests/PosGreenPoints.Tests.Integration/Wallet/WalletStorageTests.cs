@@ -176,7 +176,7 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
         }
 
         await expiry.RunAsync(WalletDue.Expiry, CancellationToken.None);
-        var events = await ExpiryEventsAsync(members);
+        var events = await WalletChecks.ExpiryEventsAsync(azurite, members);
         Assert.Equal(members.Order(StringComparer.Ordinal), events.Select(e => e.MemberId).Distinct().Order(StringComparer.Ordinal));
         Assert.All(events, e => Assert.Equal(150, e.Points));
         foreach (var memberId in members)
@@ -310,47 +310,4 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
     private static Task<MemberPointsView> AssertConsistentAsync(ScoringHarness harness, string memberId) => WalletChecks.AssertConsistentAsync(harness, memberId);
 
     private static Task<List<StatementEntryView>> StatementAsync(ScoringHarness harness, string memberId) => WalletChecks.StatementAsync(harness, memberId);
-
-    private async Task<List<(string MemberId, long Points, string Id)>> ExpiryEventsAsync(IReadOnlyCollection<string> members)
-    {
-        var queue = azurite.Queues.GetQueueClient("greenpoints-events");
-        var found = new Dictionary<string, (string, long, string)>(StringComparer.Ordinal);
-        var seen = 0;
-        await foreach (var message in PeekAllAsync(queue))
-        {
-            using var document = JsonDocument.Parse(message);
-            var root = document.RootElement;
-            if (root.GetProperty("type").GetString() == "cn.greenpoints.points.expired"
-                && root.GetProperty("data").GetProperty("memberId").GetString() is { } memberId && members.Contains(memberId))
-            {
-                seen++;
-                found[root.GetProperty("id").GetString()!] = (memberId, root.GetProperty("data").GetProperty("points").GetInt64(), root.GetProperty("id").GetString()!);
-            }
-        }
-
-        Assert.True(seen >= found.Count);
-        return [.. found.Values];
-    }
-
-    /// <summary>Every message of the queue, by receiving and releasing at once (peek stops at 32).</summary>
-    private static async IAsyncEnumerable<string> PeekAllAsync(Azure.Storage.Queues.QueueClient queue)
-    {
-        var received = new List<Azure.Storage.Queues.Models.QueueMessage>();
-        while (true)
-        {
-            var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
-            if (batch.Length == 0)
-            {
-                break;
-            }
-
-            received.AddRange(batch);
-        }
-
-        foreach (var message in received)
-        {
-            yield return message.Body.ToString();
-            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
-        }
-    }
 }
