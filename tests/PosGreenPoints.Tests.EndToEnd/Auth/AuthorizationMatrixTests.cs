@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PosGreenPoints.Contracts.Admin;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Tests.Fixtures;
@@ -137,6 +139,23 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
             Expect(caller, 404, Caller.Pos, Caller.Operator));
         yield return ("GET /v1/redemptions/{chainId}/{id} (none)", client => client.GetAsync(redemptionUrl), Expect(caller, 404, Caller.Pos, Caller.ChainRole, Caller.Operator));
 
+        // Activities (activities.md): a retail chain may post them too; reads as receipts'.
+        JsonObject Activity(string activityId) => new()
+        {
+            ["chainId"] = chain, ["storeId"] = "SH-0001", ["terminalId"] = "POS-01", ["activityId"] = activityId, ["type"] = "recycling",
+            ["memberId"] = "MATRIX-MEMBER", ["quantity"] = 2,
+            ["occurredAt"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+        };
+        yield return ("POST /v1/activities", client => client.PostAsync("api/v1/activities", AppApi.Json(Activity(receiptNumber + "A"))),
+            Expect(caller, scope == Scope.Own || caller == Caller.Operator ? 202 : 403, Caller.Pos, Caller.Operator));
+        yield return ("POST /v1/activities/batch", client => client.PostAsync("api/v1/activities/batch", AppApi.Json(new JsonObject { ["activities"] = new JsonArray(Activity(receiptNumber + "AB")) })),
+            Expect(caller, 200, Caller.Pos, Caller.Operator));
+        yield return ("GET /v1/activities/{id} (none)", client => client.GetAsync($"api/v1/activities/act~{chain}~SH-0001~20261201~POS-01~NONE"),
+            Expect(caller, 404, Caller.Pos, Caller.ChainRole, Caller.Operator));
+        yield return ("POST /v1/admin/members/{memberId}/adjustments", client => client.PostAsJsonAsync(
+            $"api/v1/admin/members/MATRIX-{Guid.NewGuid():N}"[..36] + "/adjustments", new PosGreenPoints.Contracts.Activities.AdjustmentRequest("ADJ-M", chain, 10, "matrix")),
+            Expect(caller, 201, Caller.Operator));
+
         yield return ("POST /v1/admin/wallets/migrate", client => client.PostAsync("api/v1/admin/wallets/migrate", null), Expect(caller, 200, Caller.Operator));
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
@@ -149,6 +168,16 @@ public sealed class AuthorizationMatrixTests(FunctionAppFixture app)
         yield return ("GET /v1/settlements/{chainId}/{date}/file (not settled)", client => client.GetAsync($"api/v1/settlements/{chain}/{today.AddDays(-1):yyyy-MM-dd}/file"),
             Expect(caller, 404, Caller.ChainRole, Caller.Operator));
         yield return ("POST /v1/admin/settlements/{chainId}/{date}/run (open day)", client => client.PostAsync($"api/v1/admin/settlements/{chain}/{today.AddDays(1):yyyy-MM-dd}/run", null),
+            Expect(caller, 409, Caller.Operator));
+        // Clearing (clearing.md): the chains' reads as settlements'; a day long before the chains existed was never cleared.
+        yield return ("GET /v1/clearing/{chainId}", client => client.GetAsync($"api/v1/clearing/{chain}?{range}"),
+            Expect(caller, ownOrOperator ? 200 : 404, Caller.ChainRole, Caller.Operator));
+        yield return ("GET /v1/clearing/{chainId}/{date} (not cleared)", client => client.GetAsync($"api/v1/clearing/{chain}/2021-06-15"),
+            Expect(caller, 404, Caller.ChainRole, Caller.Operator));
+        yield return ("GET /v1/clearing/{chainId}/{date}/file (not cleared)", client => client.GetAsync($"api/v1/clearing/{chain}/2021-06-15/file"),
+            Expect(caller, 404, Caller.ChainRole, Caller.Operator));
+        yield return ("GET /v1/admin/clearing/{date} (not cleared)", client => client.GetAsync("api/v1/admin/clearing/2021-06-15"), Expect(caller, 404, Caller.Operator));
+        yield return ("POST /v1/admin/clearing/{date}/run (open day)", client => client.PostAsync($"api/v1/admin/clearing/{today.AddDays(1):yyyy-MM-dd}/run", null),
             Expect(caller, 409, Caller.Operator));
         yield return ("GET /v1/admin/product-lists", client => client.GetAsync("api/v1/admin/product-lists"), Expect(caller, 200, Caller.Operator));
         yield return ("GET /v1/admin/poison", client => client.GetAsync("api/v1/admin/poison"), Expect(caller, 200, Caller.Operator));
