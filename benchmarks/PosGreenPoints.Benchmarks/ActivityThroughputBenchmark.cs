@@ -94,22 +94,10 @@ internal static class ActivityThroughputBenchmark
         return (Stopwatch.GetElapsedTime(started), latencies);
     }
 
-    private static async Task<double[]> PostAllAsync(HttpClient[] posters, IReadOnlyList<(string Path, string Body)> posts)
-    {
-        var latencies = new double[posts.Count];
-        var next = -1;
-        await Task.WhenAll(posters.Select(async poster =>
-        {
-            for (var index = Interlocked.Increment(ref next); index < posts.Count; index = Interlocked.Increment(ref next))
-            {
-                var sent = Stopwatch.GetTimestamp();
-                using var response = await poster.PostAsync(posts[index].Path, new StringContent(posts[index].Body, Encoding.UTF8, "application/json"));
-                latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-                await EndToEndBenchmark.ExpectAsync(response, posts[index].Path, HttpStatusCode.Accepted, HttpStatusCode.OK);
-            }
-        }));
-        return latencies;
-    }
+    private static async Task<double[]> PostAllAsync(HttpClient[] posters, IReadOnlyList<(string Path, string Body)> posts) =>
+        (await ConcurrentRequests.SendAsync(posters, posts.Count,
+            index => new HttpRequestMessage(HttpMethod.Post, posts[index].Path) { Content = new StringContent(posts[index].Body, Encoding.UTF8, "application/json") },
+            HttpStatusCode.Accepted, HttpStatusCode.OK)).Latencies;
 
     /// <summary>Polls the app's table with an uncounted client until none of the chain's items waits to be scored.</summary>
     private static async Task WaitUntilScoredAsync(TableClient table, string chainId)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -168,7 +167,7 @@ internal static class RedemptionBenchmark
                     await EndToEndBenchmark.ExpectAsync(
                         await operatorClient.PostAsJsonAsync($"api/v1/admin/members/{members[index]}/adjustments", new AdjustmentRequest("CREDIT", chainId, 1000, "benchmark"), cancellationToken),
                         "crediting a member", HttpStatusCode.Created));
-                var receiptPosts = await MeasureAsync(tills, count, index =>
+                var receiptPosts = await ConcurrentRequests.SendAsync(tills, count, index =>
                     new HttpRequestMessage(HttpMethod.Post, "api/v1/receipts") { Content = Json(Receipt(chainId, index)) },
                     HttpStatusCode.Accepted);
                 await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (index, cancellationToken) =>
@@ -178,10 +177,10 @@ internal static class RedemptionBenchmark
                     codes[index] = (await issued.Content.ReadFromJsonAsync<MemberCodeIssued>(cancellationToken))!.Code;
                 });
 
-                var reservations = await MeasureAsync(tills, count, index =>
+                var reservations = await ConcurrentRequests.SendAsync(tills, count, index =>
                     new HttpRequestMessage(HttpMethod.Post, "api/v1/redemptions") { Content = JsonContent.Create(Reservation(chainId, $"H-{index:D6}", codes[index], 100, commit: false)) },
                     HttpStatusCode.Created);
-                var commits = await MeasureAsync(tills, count, index =>
+                var commits = await ConcurrentRequests.SendAsync(tills, count, index =>
                     new HttpRequestMessage(HttpMethod.Post, $"api/v1/redemptions/{chainId}/H-{index:D6}/commit"),
                     HttpStatusCode.OK);
 
@@ -226,24 +225,4 @@ internal static class RedemptionBenchmark
     }
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
-
-    /// <summary><paramref name="count"/> requests over <paramref name="tills"/> at once, each answered <paramref name="expected"/>: requests/s and each one's milliseconds.</summary>
-    private static async Task<(double PerSecond, double[] Latencies)> MeasureAsync(HttpClient[] tills, int count, Func<int, HttpRequestMessage> request, HttpStatusCode expected)
-    {
-        var latencies = new double[count];
-        var next = -1;
-        var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(tills.Select(async till =>
-        {
-            for (var index = Interlocked.Increment(ref next); index < count; index = Interlocked.Increment(ref next))
-            {
-                using var message = request(index);
-                var sent = Stopwatch.GetTimestamp();
-                using var response = await till.SendAsync(message);
-                latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-                await EndToEndBenchmark.ExpectAsync(response, message.RequestUri!.OriginalString, expected);
-            }
-        }));
-        return (count / Stopwatch.GetElapsedTime(started).TotalSeconds, latencies);
-    }
 }
