@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Infrastructure;
+using PosGreenPoints.Functions.Infrastructure.Poison;
 
 namespace PosGreenPoints.Functions.Activities;
 
@@ -205,38 +206,9 @@ public sealed class ActivityStore(TableServiceClient tables, StorageProvisioner 
         }
     }
 
-    /// <summary>
-    /// Hands an activity not scored yet to <paramref name="messageId"/> (a poison message replayed under a new
-    /// id), setting a failed one back to accepted, under its ETag so that exactly one message owns it.
-    /// </summary>
-    public async Task HandOverAsync(ActivityKey key, string messageId, CancellationToken cancellationToken)
-    {
-        var table = await _table.GetAsync(cancellationToken);
-        while (true)
-        {
-            var found = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, select: [nameof(ActivityRecord.Status)], cancellationToken: cancellationToken);
-            if (!found.HasValue || found.Value!.GetString(nameof(ActivityRecord.Status)) == ReceiptStatuses.Scored)
-            {
-                return;
-            }
-
-            var update = new TableEntity(key.PartitionKey, key.RowKey)
-            {
-                [nameof(ActivityRecord.ScoringMessageId)] = messageId,
-                [nameof(ActivityRecord.Status)] = ReceiptStatuses.Accepted,
-                [nameof(ActivityRecord.Notes)] = "[]",
-            };
-            try
-            {
-                await table.UpdateEntityAsync(update, found.Value.ETag, TableUpdateMode.Merge, cancellationToken);
-                return;
-            }
-            catch (RequestFailedException failure) when (failure.Status == 412)
-            {
-                // A scorer wrote it meanwhile: look again.
-            }
-        }
-    }
+    /// <summary>Hands an activity not scored yet to <paramref name="messageId"/>, a poison message replayed under a new id.</summary>
+    public async Task HandOverAsync(ActivityKey key, string messageId, CancellationToken cancellationToken) =>
+        await ScoringHandOver.HandOverAsync(await _table.GetAsync(cancellationToken), key.PartitionKey, key.RowKey, messageId, cancellationToken);
 
     /// <summary>Records why scoring failed on an activity not scored yet; a final failure marks it failed.</summary>
     public async Task RecordFailureAsync(ActivityKey key, string reason, bool final, CancellationToken cancellationToken)

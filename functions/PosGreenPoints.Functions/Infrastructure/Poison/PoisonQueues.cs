@@ -105,11 +105,7 @@ public sealed class PoisonQueues(QueueServiceClient queues, TableServiceClient t
         return new PoisonReplayResult(poisonQueue, replayed);
     }
 
-    /// <summary>
-    /// The scorer only scores a receipt from the message its entity names, and the replayed message
-    /// has a new id: each receipt not yet scored is handed to it (and a failed one set back to
-    /// accepted) under its ETag, so that exactly one message owns it.
-    /// </summary>
+    /// <summary>Hands each receipt and activity of a replayed message, not yet scored, to its new id (<see cref="ScoringHandOver"/>).</summary>
     private async Task HandOverAsync(IReadOnlyList<string> receiptIds, string messageId, CancellationToken cancellationToken)
     {
         foreach (var receiptId in receiptIds.Distinct(StringComparer.Ordinal))
@@ -126,31 +122,7 @@ public sealed class PoisonQueues(QueueServiceClient queues, TableServiceClient t
                 continue;
             }
 
-            while (true)
-            {
-                var found = await _receipts.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey,
-                    select: [nameof(ReceiptRecord.Status)], cancellationToken: cancellationToken);
-                if (!found.HasValue || found.Value!.GetString(nameof(ReceiptRecord.Status)) == ReceiptStatuses.Scored)
-                {
-                    break;
-                }
-
-                var update = new TableEntity(key.PartitionKey, key.RowKey)
-                {
-                    [nameof(ReceiptRecord.ScoringMessageId)] = messageId,
-                    [nameof(ReceiptRecord.Status)] = ReceiptStatuses.Accepted,
-                    [nameof(ReceiptRecord.Notes)] = "[]",
-                };
-                try
-                {
-                    await _receipts.UpdateEntityAsync(update, found.Value.ETag, TableUpdateMode.Merge, cancellationToken);
-                    break;
-                }
-                catch (RequestFailedException failure) when (failure.Status == 412)
-                {
-                    // A scorer wrote it meanwhile: look again.
-                }
-            }
+            await ScoringHandOver.HandOverAsync(_receipts, key.PartitionKey, key.RowKey, messageId, cancellationToken);
         }
     }
 
