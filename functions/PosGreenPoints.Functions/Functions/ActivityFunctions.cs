@@ -8,6 +8,7 @@ using PosGreenPoints.Contracts.Receipts;
 using PosGreenPoints.Functions.Activities;
 using PosGreenPoints.Functions.Infrastructure.Auth;
 using PosGreenPoints.Functions.Infrastructure.Http;
+using PosGreenPoints.Functions.Infrastructure.Telemetry;
 using PosGreenPoints.Functions.Receipts;
 using PosGreenPoints.Functions.Wallet;
 
@@ -24,10 +25,13 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
         {
             if (body.ValueKind != JsonValueKind.Object)
             {
+                PosGreenPointsTelemetry.ActivityRejected(PosGreenPointsTelemetry.UnknownChain, PosGreenPointsTelemetry.RejectionReasons.Validation);
                 return Problems.Validation(new Dictionary<string, string[]> { ["$"] = ["must be an activity object."] });
             }
 
-            return await submissions.SubmitAsync(body, caller, cancellationToken) switch
+            var submitted = await submissions.SubmitAsync(body, caller, cancellationToken);
+            SubmissionCounts.Activity(submitted, body, caller);
+            return submitted switch
             {
                 SubmissionOutcome.Stored { Outcome: IntakeOutcome.Accepted accepted } => Accepted(accepted.ReceiptId),
                 SubmissionOutcome.Stored { Outcome: IntakeOutcome.Duplicate duplicate } => new OkObjectResult(
@@ -59,7 +63,13 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
                 return Problems.Validation(new Dictionary<string, string[]> { ["activities"] = [$"must hold 1–{Limits.MaxActivitiesPerBatch} activities; it holds {count}."] });
             }
 
-            var outcomes = await submissions.SubmitBatchAsync(activities.EnumerateArray().ToList(), caller, cancellationToken);
+            var items = activities.EnumerateArray().ToList();
+            var outcomes = await submissions.SubmitBatchAsync(items, caller, cancellationToken);
+            for (var index = 0; index < outcomes.Count; index++)
+            {
+                SubmissionCounts.Activity(outcomes[index], items[index], caller);
+            }
+
             return new OkObjectResult(new ActivityBatchResult(outcomes.Select((outcome, index) => ToBatchItem(index, outcome)).ToList()));
         }, cancellationToken), cancellationToken);
 

@@ -28,7 +28,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
             }
 
             var submitted = await submissions.SubmitAsync(body, caller, cancellationToken);
-            Count(submitted, body, caller);
+            SubmissionCounts.Receipt(submitted, body, caller);
             return submitted switch
             {
                 SubmissionOutcome.Stored { Outcome: IntakeOutcome.Accepted accepted } => Accepted(accepted.ReceiptId),
@@ -65,7 +65,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
             var outcomes = await submissions.SubmitBatchAsync(items, caller, cancellationToken);
             for (var index = 0; index < outcomes.Count; index++)
             {
-                Count(outcomes[index], items[index], caller);
+                SubmissionCounts.Receipt(outcomes[index], items[index], caller);
             }
 
             return new OkObjectResult(new BatchResult(outcomes.Select((outcome, index) => ToBatchItem(index, outcome)).ToList()));
@@ -97,46 +97,6 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
 
         using var document = parsed.Document;
         return await handle(document.RootElement);
-    }
-
-    /// <summary>
-    /// Counts a receipt once, by what became of it. Only chains the caller may name become tag values,
-    /// so a client cannot make up new metric series.
-    /// </summary>
-    private static void Count(SubmissionOutcome outcome, JsonElement receipt, Caller caller)
-    {
-        var chainId = receipt.ValueKind == JsonValueKind.Object
-            && receipt.TryGetProperty("chainId", out var property)
-            && property.ValueKind == JsonValueKind.String
-            && property.GetString() is { } named
-            && ChainRegistry.IsValidChainId(named)
-            && caller.CanAccessChain(named)
-                ? named
-                : PosGreenPointsTelemetry.UnknownChain;
-        switch (outcome)
-        {
-            case SubmissionOutcome.Stored { Outcome: IntakeOutcome.Accepted }:
-                PosGreenPointsTelemetry.ReceiptAccepted(chainId);
-                break;
-            case SubmissionOutcome.Stored { Outcome: IntakeOutcome.Duplicate }:
-                PosGreenPointsTelemetry.ReceiptDuplicate(chainId);
-                break;
-            case SubmissionOutcome.Stored { Outcome: IntakeOutcome.Conflict }:
-                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.Conflict);
-                break;
-            case SubmissionOutcome.Invalid:
-                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.Validation);
-                break;
-            case SubmissionOutcome.ChainNotRegistered:
-                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.ChainNotRegistered);
-                break;
-            case SubmissionOutcome.OutOfScope:
-                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.OutOfScope);
-                break;
-            case SubmissionOutcome.ServiceChainReceipt:
-                PosGreenPointsTelemetry.ReceiptRejected(chainId, PosGreenPointsTelemetry.RejectionReasons.ChainKind);
-                break;
-        }
     }
 
     private static AcceptedResult Accepted(string receiptId)

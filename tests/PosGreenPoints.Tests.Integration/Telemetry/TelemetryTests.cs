@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using PosGreenPoints.Functions.Infrastructure.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using PosGreenPoints.Functions.Functions;
 using PosGreenPoints.Tests.Fixtures;
+using PosGreenPoints.Tests.Integration.Activities;
 using PosGreenPoints.Tests.Integration.Points;
 
 namespace PosGreenPoints.Tests.Integration.Telemetry;
@@ -78,5 +81,41 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IClassFixture<Azuri
         // Lists carry no chain tag, so parallel tests may add to them: at least this run's lines.
         Assert.True(metrics.Sum("posgreenpoints.lines.classified", ("list_id", "low-voc")) >= 2);
         Assert.True(metrics.Sum("posgreenpoints.lines.classified", ("list_id", "none")) >= 2);
+    }
+
+    [Fact]
+    public async Task The_activity_metrics_count_a_known_run()
+    {
+        using var metrics = new MetricCapture();
+        using var rules = new ActivityRulesFile();
+        var chainId = SampleReceipts.NewChainId("actmetrics");
+        await using var harness = await ActivityHarness.StartAsync(azurite, rules, chainId);
+        var functions = ActivatorUtilities.CreateInstance<ActivityFunctions>(harness.Services);
+        async Task<int> PostAsync(JsonNode body, bool batch = false)
+        {
+            var request = ApiCalls.Request(harness.Services, "POST", ApiCalls.OperatorKey, body.ToJsonString());
+            return ApiCalls.StatusOf(batch ? await functions.PostActivityBatch(request, CancellationToken.None) : await functions.PostActivity(request, CancellationToken.None));
+        }
+
+        var trip = ActivityHarness.Activity(chainId, "MT-1", ScoringHarness.NewMemberId(), "trip", 1);
+        var conflicting = trip.DeepClone();
+        conflicting["memberId"] = ScoringHarness.NewMemberId();
+        var invalid = ActivityHarness.Activity(chainId, "MT-2", ScoringHarness.NewMemberId(), "no-such-type", 1);
+        var recycling = ActivityHarness.Activity(chainId, "MT-3", ScoringHarness.NewMemberId(), "recycle", 2);
+
+        Assert.Equal(202, await PostAsync(trip));
+        Assert.Equal(200, await PostAsync(trip.DeepClone()));
+        Assert.Equal(409, await PostAsync(conflicting));
+        Assert.Equal(400, await PostAsync(invalid));
+        Assert.Equal(200, await PostAsync(new JsonObject { ["activities"] = new JsonArray(recycling, recycling.DeepClone(), invalid.DeepClone()) }, batch: true));
+        await ApiCalls.ScoreQueuedAsync(harness.Services);
+
+        (string, string) chain = ("chain_id", chainId);
+        Assert.Equal(2, metrics.Sum("posgreenpoints.activities.accepted", chain));
+        Assert.Equal(2, metrics.Sum("posgreenpoints.activities.duplicate", chain));
+        Assert.Equal(1, metrics.Sum("posgreenpoints.activities.rejected", chain, ("reason", "conflict")));
+        Assert.Equal(2, metrics.Sum("posgreenpoints.activities.rejected", chain, ("reason", "validation")));
+        Assert.Equal(0, metrics.Sum("posgreenpoints.receipts.accepted", chain));
+        Assert.Equal(10 + 10, metrics.Sum("posgreenpoints.points.awarded", chain));
     }
 }

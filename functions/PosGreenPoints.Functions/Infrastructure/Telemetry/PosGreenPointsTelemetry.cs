@@ -34,6 +34,9 @@ public static class PosGreenPointsTelemetry
     private static readonly Counter<long> Accepted = Meter.CreateCounter<long>("posgreenpoints.receipts.accepted", "{receipt}", "Receipts stored and queued for scoring.");
     private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("posgreenpoints.receipts.duplicate", "{receipt}", "Receipts posted again with the same content.");
     private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("posgreenpoints.receipts.rejected", "{receipt}", "Receipts refused, by reason.");
+    private static readonly Counter<long> ActivitiesAccepted = Meter.CreateCounter<long>("posgreenpoints.activities.accepted", "{activity}", "Activities stored and queued for scoring.");
+    private static readonly Counter<long> ActivitiesDuplicate = Meter.CreateCounter<long>("posgreenpoints.activities.duplicate", "{activity}", "Activities posted again with the same content.");
+    private static readonly Counter<long> ActivitiesRejected = Meter.CreateCounter<long>("posgreenpoints.activities.rejected", "{activity}", "Activities refused, by reason.");
     private static readonly Counter<long> LinesClassified = Meter.CreateCounter<long>("posgreenpoints.lines.classified", "{line}", "Scored sale lines per matched list; list_id=none for lines that matched nothing.");
     private static readonly Counter<long> Awarded = Meter.CreateCounter<long>("posgreenpoints.points.awarded", "{point}", "Points awarded by scored sales.");
     private static readonly Counter<long> Reversed = Meter.CreateCounter<long>("posgreenpoints.points.reversed", "{point}", "Points taken back by scored returns.");
@@ -53,6 +56,13 @@ public static class PosGreenPointsTelemetry
 
     public static void ReceiptRejected(string chainId, string reason) =>
         Rejected.Add(1, Chain(chainId), new KeyValuePair<string, object?>("reason", reason));
+
+    public static void ActivityAccepted(string chainId) => ActivitiesAccepted.Add(1, Chain(chainId));
+
+    public static void ActivityDuplicate(string chainId) => ActivitiesDuplicate.Add(1, Chain(chainId));
+
+    public static void ActivityRejected(string chainId, string reason) =>
+        ActivitiesRejected.Add(1, Chain(chainId), new KeyValuePair<string, object?>("reason", reason));
 
     public static void LineClassified(string listId) => LinesClassified.Add(1, new KeyValuePair<string, object?>("list_id", listId));
 
