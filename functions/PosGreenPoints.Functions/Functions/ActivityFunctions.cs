@@ -21,7 +21,7 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
     public Task<IActionResult> PostActivity(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/activities")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AccessPolicy.PostActivity, caller => WithJsonBody(request, Limits.MaxActivityBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostActivity, caller => RequestBody.WithStrictJsonAsync(request, Limits.MaxActivityBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object)
             {
@@ -48,7 +48,7 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
     public Task<IActionResult> PostActivityBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/activities/batch")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AccessPolicy.PostActivityBatch, caller => WithJsonBody(request, Limits.MaxActivityBatchBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostActivityBatch, caller => RequestBody.WithStrictJsonAsync(request, Limits.MaxActivityBatchBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object
                 || !body.TryGetProperty("activities", out var activities)
@@ -89,7 +89,7 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/members/{memberId}/adjustments")] HttpRequest request,
         string memberId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AccessPolicy.AdminPostAdjustment, _ => WithJsonBody(request, Limits.MaxAdminBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.AdminPostAdjustment, _ => RequestBody.WithStrictJsonAsync(request, Limits.MaxAdminBodyBytes, async body =>
             await adjustments.PostAsync(memberId, body, cancellationToken) switch
             {
                 AdjustmentRequestOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
@@ -108,25 +108,6 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
         var view = new AdjustmentResult(adjustment.AdjustmentId, adjustment.MemberId, adjustment.ChainId, adjustment.Points, adjustment.Reason,
             posted.PostedAt, posted.Balance, posted.Duplicate ? true : null);
         return posted.Duplicate ? new OkObjectResult(view) : new ObjectResult(view) { StatusCode = StatusCodes.Status201Created };
-    }
-
-    private static async Task<IActionResult> WithJsonBody(HttpRequest request, int limitBytes, Func<JsonElement, Task<IActionResult>> handle, CancellationToken cancellationToken)
-    {
-        var (bytes, problem) = await RequestBody.ReadJsonBytesAsync(request, limitBytes, cancellationToken);
-        if (bytes is null)
-        {
-            return problem!;
-        }
-
-        // The receipts' parser: repeated properties and broken UTF-8 make a body malformed on every route.
-        var parsed = ReceiptJson.Parse(bytes);
-        if (!parsed.IsWellFormed)
-        {
-            return Problems.Malformed(parsed.MalformedReason);
-        }
-
-        using var document = parsed.Document;
-        return await handle(document.RootElement);
     }
 
     private static AcceptedResult Accepted(string id)

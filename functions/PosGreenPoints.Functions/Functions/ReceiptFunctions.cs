@@ -19,7 +19,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
     public Task<IActionResult> PostReceipt(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AccessPolicy.PostReceipt, caller => WithJsonBody(request, Limits.MaxReceiptBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostReceipt, caller => RequestBody.WithStrictJsonAsync(request, Limits.MaxReceiptBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object)
             {
@@ -46,7 +46,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
     public Task<IActionResult> PostReceiptBatch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/receipts/batch")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AccessPolicy.PostReceiptBatch, caller => WithJsonBody(request, Limits.MaxBatchBodyBytes, async body =>
+        gate.RunAsync(request, AccessPolicy.PostReceiptBatch, caller => RequestBody.WithStrictJsonAsync(request, Limits.MaxBatchBodyBytes, async body =>
         {
             if (body.ValueKind != JsonValueKind.Object
                 || !body.TryGetProperty("receipts", out var receipts)
@@ -80,24 +80,6 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
             await queries.FindAsync(receiptId, caller, cancellationToken) is { } receipt
                 ? new OkObjectResult(receipt)
                 : Problems.NotFound(), cancellationToken);
-
-    private static async Task<IActionResult> WithJsonBody(HttpRequest request, int limitBytes, Func<JsonElement, Task<IActionResult>> handle, CancellationToken cancellationToken)
-    {
-        var (bytes, problem) = await RequestBody.ReadJsonBytesAsync(request, limitBytes, cancellationToken);
-        if (bytes is null)
-        {
-            return problem!;
-        }
-
-        var parsed = ReceiptJson.Parse(bytes);
-        if (!parsed.IsWellFormed)
-        {
-            return Problems.Malformed(parsed.MalformedReason);
-        }
-
-        using var document = parsed.Document;
-        return await handle(document.RootElement);
-    }
 
     private static AcceptedResult Accepted(string receiptId)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
+using PosGreenPoints.Functions.Receipts;
 
 namespace PosGreenPoints.Functions.Infrastructure.Http;
 
@@ -75,6 +76,29 @@ public static class RequestBody
                 ? Problems.TooLarge(limitBytes)
                 : Problems.Malformed("The request body could not be read."));
         }
+    }
+
+    /// <summary>
+    /// Reads a JSON body of at most <paramref name="limitBytes"/> with the receipts' strict parser (repeated
+    /// properties and broken UTF-8 make a body malformed on every posting route) and hands its root to
+    /// <paramref name="handle"/>; or answers the problem.
+    /// </summary>
+    public static async Task<IActionResult> WithStrictJsonAsync(HttpRequest request, int limitBytes, Func<JsonElement, Task<IActionResult>> handle, CancellationToken cancellationToken)
+    {
+        var (bytes, problem) = await ReadJsonBytesAsync(request, limitBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return problem!;
+        }
+
+        var parsed = ReceiptJson.Parse(bytes);
+        if (!parsed.IsWellFormed)
+        {
+            return Problems.Malformed(parsed.MalformedReason);
+        }
+
+        using var document = parsed.Document;
+        return await handle(document.RootElement);
     }
 
     /// <summary>Reads a JSON body of at most <paramref name="limitBytes"/> as <typeparamref name="T"/>, or the problem to answer.</summary>
