@@ -26,8 +26,9 @@ public sealed partial class MemberStore
     /// <summary>
     /// Posts an operator adjustment in one transaction of the member's partition: the adjustment's marker
     /// (<see cref="MemberRows.AdjustmentMarker"/>: a second insert fails, so it posts once), the wallet
-    /// under its ETag, and the statement row with its posting-log twin. A lost race reads and plans again;
-    /// a marker found means a repost: the same content is a duplicate, other content a conflict.
+    /// under its ETag, and the statement row with its posting-log twin; reservations that ran out are
+    /// released first, in their own write. A lost race reads and plans again; a marker found means a
+    /// repost: the same content is a duplicate, other content a conflict.
     /// </summary>
     public async Task<AdjustmentOutcome> AdjustAsync(Adjustment adjustment, CancellationToken cancellationToken)
     {
@@ -47,7 +48,14 @@ public sealed partial class MemberStore
 
             var wallet = rows.TryGetValue(MemberRows.Wallet(memberId), out var walletRow) ? StoredWallet.Read(walletRow) : StoredWallet.New(memberId);
             var now = clock.GetUtcNow();
-            if (rows.TryGetValue(markerKey, out var marker))
+            if (!rows.TryGetValue(markerKey, out var marker) && walletRow is not null
+                && await ReleaseLapsedHoldsAsync(partitionKey, [walletRow], cancellationToken))
+            {
+                // A debit takes free points only: points of a reservation that ran out are free again first.
+                continue;
+            }
+
+            if (marker is not null)
             {
                 var same = marker.GetString(MemberRows.Columns.ChainId) == adjustment.ChainId
                     && marker.GetInt64(MemberRows.Columns.Points) == adjustment.Points

@@ -302,6 +302,38 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         }
     }
 
+    /// <summary>
+    /// Releases, in their own write, the reservations of these wallets that ran out: a reversal or a debit
+    /// must not find points held by a reservation past its hold (wallet.md: they never take reserved points,
+    /// and lapsed points are not reserved). Held points of a lot that expired meanwhile expire at the
+    /// release: their points.expired goes out before the write, as the expiry run's does, with an id fixed
+    /// by member and instant, so a crash between the two sends it again rather than never.
+    /// </summary>
+    /// <returns>True when something was released (or a race lost): the caller reads again.</returns>
+    private async Task<bool> ReleaseLapsedHoldsAsync(string partitionKey, IEnumerable<TableEntity> walletRows, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var lapsed = walletRows
+            .Where(walletRow => walletRow.GetDateTimeOffset(MemberRows.Columns.NextLapseAt) <= now)
+            .Select(StoredWallet.Read)
+            .Select(wallet => (Wallet: wallet, Change: WalletDecider.ReleaseLapsed(wallet.State, now)))
+            .Where(item => item.Change.Lapsed.Count > 0)
+            .ToList();
+        if (lapsed.Count == 0)
+        {
+            return false;
+        }
+
+        await events.PublishAsync(lapsed.SelectMany(item => WalletExpiry.ExpiredEvents(item.Wallet.MemberId, item.Change, now)).ToList(), cancellationToken);
+        var notWritten = (await WriteChangesAsync(partitionKey, lapsed, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        foreach (var expiry in lapsed.Where(item => !notWritten.Contains(item.Wallet.MemberId)).SelectMany(item => item.Change.Entries).Where(entry => entry.Kind == EntryKinds.Expiry))
+        {
+            PosGreenPointsTelemetry.PointsExpired(expiry.ChainId, -expiry.Points);
+        }
+
+        return true;
+    }
+
     private async Task PostToBucketAsync(TableClient table, string partitionKey, List<MemberPosting> postings, ConcurrentDictionary<string, PostedToMember> posted, CancellationToken cancellationToken)
     {
         // Member by member and receipt by receipt in a fixed order, so a retry plans the same way.
@@ -324,26 +356,11 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
                 continue;
             }
 
-            var lapsed = round.Select(posting => posting.MemberId).Distinct(StringComparer.Ordinal)
-                .Where(memberId => rows.TryGetValue(MemberRows.Wallet(memberId), out var walletRow) && walletRow.GetDateTimeOffset(MemberRows.Columns.NextLapseAt) <= clock.GetUtcNow())
-                .Select(memberId => StoredWallet.Read(rows[MemberRows.Wallet(memberId)]))
-                .Select(wallet => (Wallet: wallet, Change: WalletDecider.ReleaseLapsed(wallet.State, clock.GetUtcNow())))
-                .Where(item => item.Change.Lapsed.Count > 0)
-                .ToList();
-            if (lapsed.Count > 0)
+            var wallets = round.Select(posting => posting.MemberId).Distinct(StringComparer.Ordinal)
+                .Where(memberId => rows.ContainsKey(MemberRows.Wallet(memberId)))
+                .Select(memberId => rows[MemberRows.Wallet(memberId)]);
+            if (await ReleaseLapsedHoldsAsync(partitionKey, wallets, cancellationToken))
             {
-                // A reversal must not find points held by a reservation that ran out: release them first, in their
-                // own write, and read again. Held points of a lot that expired meanwhile expire at the release: their
-                // points.expired goes out before the write, as the expiry run's does, with an id fixed by member and
-                // instant, so a crash between the two sends it again rather than never.
-                var now = clock.GetUtcNow();
-                await events.PublishAsync(lapsed.SelectMany(item => WalletExpiry.ExpiredEvents(item.Wallet.MemberId, item.Change, now)).ToList(), cancellationToken);
-                var notWritten = (await WriteChangesAsync(partitionKey, lapsed, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-                foreach (var expiry in lapsed.Where(item => !notWritten.Contains(item.Wallet.MemberId)).SelectMany(item => item.Change.Entries).Where(entry => entry.Kind == EntryKinds.Expiry))
-                {
-                    PosGreenPointsTelemetry.PointsExpired(expiry.ChainId, -expiry.Points);
-                }
-
                 continue;
             }
 

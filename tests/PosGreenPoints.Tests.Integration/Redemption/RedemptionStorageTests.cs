@@ -247,6 +247,42 @@ public sealed class RedemptionStorageTests(AzuriteFixture azurite)
         Assert.Equal((0L, 300L, 10L), (balance.Reserved, balance.Expired, balance.Earned - 300));
     }
 
+    [Fact]
+    public async Task A_debit_adjustment_takes_the_points_of_a_hold_that_ran_out_rather_than_making_debt()
+    {
+        using var rules = new ActivityRulesFile();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var chainId = SampleReceipts.NewChainId("rdebit");
+        await using var harness = await ActivityHarness.StartAsync(azurite, rules, chainId, clock);
+        var memberId = ScoringHarness.NewMemberId();
+        var adjustments = harness.Services.GetRequiredService<Adjustments>();
+        await AdjustAsync(adjustments, memberId, $$"""{"adjustmentId":"GOODWILL","chainId":"{{chainId}}","points":300,"reason":"goodwill"}""");
+        var redemptions = harness.Services.GetRequiredService<Redemptions>();
+        var code = (await redemptions.IssueCodeAsync(memberId, CancellationToken.None)).Code;
+        Assert.IsType<RedemptionOutcome.Done>(await redemptions.ReserveAsync(Reservation(chainId, "RAN-OUT", code, 100), Till(chainId), CancellationToken.None));
+
+        // The hold (15 minutes) has run out and no sweep has run: all 300 points are free, so a debit of 250
+        // takes 250 and leaves no debt, in the order things happened (the lapse, then the debit).
+        clock.Advance(TimeSpan.FromMinutes(20));
+        await AdjustAsync(adjustments, memberId, $$"""{"adjustmentId":"CORRECTION","chainId":"{{chainId}}","points":-250,"reason":"correction"}""");
+
+        var statement = await WalletChecks.StatementAsync(harness.Services, memberId);
+        var debit = Assert.Single(statement, entry => entry.Reference == "CORRECTION");
+        Assert.Equal((-250L, "correction"), (debit.Points, debit.Note));
+        Assert.DoesNotContain(statement, entry => entry.Kind == StatementKinds.DebtRepayment);
+        var operatorCaller = new Caller("tests", Role.Operator, new HashSet<string>());
+        var balance = (await harness.Services.GetRequiredService<WalletReads>().BalanceAsync(memberId, operatorCaller, CancellationToken.None))!;
+        Assert.Equal((50L, 50L, 0L, 0L), (balance.Balance, balance.Available, balance.Reserved, balance.Debt));
+        var redemption = Assert.IsType<RedemptionView>(Assert.IsType<RedemptionOutcome.Done>(await redemptions.GetAsync(chainId, "RAN-OUT", Till(chainId), CancellationToken.None)).View);
+        Assert.Equal(RedemptionStatuses.Lapsed, redemption.Status);
+    }
+
+    private static async Task AdjustAsync(Adjustments adjustments, string memberId, string body)
+    {
+        using var request = System.Text.Json.JsonDocument.Parse(body);
+        Assert.IsType<AdjustmentRequestOutcome.Done>(await adjustments.PostAsync(memberId, request.RootElement, CancellationToken.None));
+    }
+
     private static Redemptions Service(ScoringHarness harness) => harness.Services.GetRequiredService<Redemptions>();
 
     private static Caller Till(string chainId) => new("till-" + chainId, Role.Pos, new HashSet<string> { chainId });

@@ -23,13 +23,15 @@ internal static class WalletChecks
         return balance;
     }
 
-    public static async Task<List<StatementEntryView>> StatementAsync(ScoringHarness harness, string memberId)
+    public static Task<List<StatementEntryView>> StatementAsync(ScoringHarness harness, string memberId) => StatementAsync(harness.Services, memberId);
+
+    public static async Task<List<StatementEntryView>> StatementAsync(IServiceProvider services, string memberId)
     {
         var entries = new List<StatementEntryView>();
         string? continuation = null;
         do
         {
-            var (page, error) = await harness.Services.GetRequiredService<WalletReads>().StatementAsync(memberId, Operator, new StatementQuery(null, null, continuation), CancellationToken.None);
+            var (page, error) = await services.GetRequiredService<WalletReads>().StatementAsync(memberId, Operator, new StatementQuery(null, null, continuation), CancellationToken.None);
             Assert.Null(error);
             if (page is null)
             {
