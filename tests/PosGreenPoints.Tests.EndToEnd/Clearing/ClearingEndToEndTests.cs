@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using CsvHelper;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using PosGreenPoints.Contracts.Activities;
@@ -200,7 +199,7 @@ public sealed class ClearingEndToEndTests(FunctionAppFixture app)
         using var notModified = await client.SendAsync(conditional);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
 
-        var records = CsvRecords(body);
+        var records = CsvFiles.Records(body);
         Assert.Equal(
             ["clearing_date", "chain_id", "counterparty_chain_id", "direction", "kind", "reference", "lot_id", "store_id", "terminal_id", "member_ref", "points", "yuan_per_point", "amount"],
             records[0]);
@@ -241,7 +240,7 @@ public sealed class ClearingEndToEndTests(FunctionAppFixture app)
         Assert.Equal(["entries", "counterparties", "summary"], sheets.Select(sheet => sheet.Name!.Value));
         List<Row> RowsOf(Sheet sheet) => [.. ((WorksheetPart)document.WorkbookPart.GetPartById(sheet.Id!)).Worksheet.GetFirstChild<SheetData>()!.Elements<Row>()];
 
-        var records = CsvRecords(csv);
+        var records = CsvFiles.Records(csv);
         var rows = RowsOf(sheets[0]);
         Assert.Equal(records.Count + 1, rows.Count);
         var header = records[0].ToList();
@@ -285,19 +284,6 @@ public sealed class ClearingEndToEndTests(FunctionAppFixture app)
         using var response = await client.PostAsync($"api/v1/admin/clearing/{day}/run", null);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<ClearingReport>())!;
-    }
-
-    private static List<string[]> CsvRecords(byte[] csv)
-    {
-        using var reader = new StreamReader(new MemoryStream(csv), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var parser = new CsvParser(reader, CultureInfo.InvariantCulture);
-        var records = new List<string[]>();
-        while (parser.Read())
-        {
-            records.Add(parser.Record!);
-        }
-
-        return records;
     }
 
     private static List<string> Fields(Dictionary<string, string> row, params string[] names) => [.. names.Select(name => row[name])];

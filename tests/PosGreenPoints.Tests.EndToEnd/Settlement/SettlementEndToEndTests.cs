@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using CsvHelper;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using PosGreenPoints.Contracts.Receipts;
@@ -172,13 +170,7 @@ public sealed class SettlementEndToEndTests(FunctionAppFixture app)
         Assert.Equal(["postings", "stores", "summary"], sheets.Select(sheet => sheet.Name!.Value));
         var rows = ((WorksheetPart)document.WorkbookPart.GetPartById(sheets[0].Id!)).Worksheet.GetFirstChild<SheetData>()!.Elements<Row>().ToList();
 
-        using var reader = new StreamReader(new MemoryStream(csv), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var parser = new CsvParser(reader, CultureInfo.InvariantCulture);
-        var records = new List<string[]>();
-        while (await parser.ReadAsync())
-        {
-            records.Add(parser.Record!);
-        }
+        var records = CsvFiles.Records(csv);
 
         Assert.Equal(manifest.RowCount + 2, rows.Count);
         Assert.Equal(records.Count + 1, rows.Count);

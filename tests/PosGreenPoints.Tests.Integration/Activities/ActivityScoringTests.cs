@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PosGreenPoints.Contracts.Receipts;
@@ -189,9 +186,7 @@ public sealed class ActivityScoringTests(AzuriteFixture azurite)
         var manifest = Assert.IsType<SettlementOutcome.Published>(await tomorrow.GetRequiredService<SettlementWriter>().SettleAsync(chain!, day, CancellationToken.None)).Manifest;
 
         var bytes = (await azurite.Blobs.GetBlobContainerClient("settlements").GetBlobClient(SettlementStore.CsvPath(chainId, day)).DownloadContentAsync()).Value.Content.ToArray();
-        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
-        var rows = csv.GetRecords<dynamic>().Select(row => (IDictionary<string, object>)row).Select(row => row.ToDictionary(pair => pair.Key, pair => (string)pair.Value)).ToList();
+        var rows = CsvFiles.Rows(bytes);
 
         var names = new Dictionary<string, string> { ["trip"] = "出行", ["recycle"] = "回收", ["tree-planting"] = "植树" };
         var pseudonyms = tomorrow.GetRequiredService<MemberPseudonyms>();

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PosGreenPoints.Contracts.Settlements;
@@ -186,13 +184,9 @@ public sealed class SettlementPublicationTests(AzuriteFixture azurite)
     private async Task<byte[]> DownloadCsvAsync(string chainId, DateOnly day) =>
         (await azurite.Blobs.GetBlobContainerClient("settlements").GetBlobClient(SettlementStore.CsvPath(chainId, day)).DownloadContentAsync()).Value.Content.ToArray();
 
-    private static List<(decimal Amount, long Points, string MemberRef)> ParseRows(byte[] bytes)
-    {
-        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
-        return csv.GetRecords<dynamic>().Select(row => (IDictionary<string, object>)row).Select(row => (
-            decimal.Parse((string)row["qualifying_amount"], NumberStyles.Number | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
-            long.Parse((string)row["points"], CultureInfo.InvariantCulture),
-            (string)row["member_ref"])).ToList();
-    }
+    private static List<(decimal Amount, long Points, string MemberRef)> ParseRows(byte[] bytes) =>
+        [.. CsvFiles.Rows(bytes).Select(row => (
+            decimal.Parse(row["qualifying_amount"], NumberStyles.Number | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+            long.Parse(row["points"], CultureInfo.InvariantCulture),
+            row["member_ref"]))];
 }

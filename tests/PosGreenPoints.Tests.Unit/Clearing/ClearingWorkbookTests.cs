@@ -6,6 +6,7 @@ using DocumentFormat.OpenXml.Validation;
 using PosGreenPoints.Contracts.Clearing;
 using PosGreenPoints.Functions.Clearing;
 using PosGreenPoints.Functions.Workbooks;
+using PosGreenPoints.Tests.Fixtures;
 using PosGreenPoints.Tests.Unit.Workbooks;
 using static PosGreenPoints.Tests.Unit.Workbooks.OpenXmlReading;
 
@@ -51,7 +52,7 @@ public sealed class ClearingWorkbookTests
         Assert.Equal(["entries", "counterparties", "summary"], SheetNames(document));
 
         var entries = Rows(document, "entries");
-        var records = CsvRecords(csv);
+        var records = CsvFiles.Records(csv);
         Assert.Equal(ClearingCsv.Columns, records[0]);
         Assert.Equal(Day1Rows.Length + 1, records.Count);
         Assert.Equal(records.Count + 1, entries.Count);

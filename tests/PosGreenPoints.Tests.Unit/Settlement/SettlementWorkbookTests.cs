@@ -7,6 +7,7 @@ using DocumentFormat.OpenXml.Validation;
 using PosGreenPoints.Contracts.Settlements;
 using PosGreenPoints.Functions.Settlement;
 using PosGreenPoints.Functions.Workbooks;
+using PosGreenPoints.Tests.Fixtures;
 using PosGreenPoints.Tests.Unit.Workbooks;
 using static PosGreenPoints.Tests.Unit.Workbooks.OpenXmlReading;
 
@@ -34,7 +35,7 @@ public sealed class SettlementWorkbookTests
 
         var formats = document.WorkbookPart!.WorkbookStylesPart!.Stylesheet.CellFormats!.Elements<CellFormat>().ToList();
         var postings = Rows(document, "postings");
-        var records = CsvRecords(csv);
+        var records = CsvFiles.Records(csv);
         Assert.Equal(records.Count + 1, postings.Count);
         for (var rowIndex = 0; rowIndex < records.Count; rowIndex++)
         {

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using CsvHelper;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 
@@ -41,20 +38,6 @@ internal static class OpenXmlReading
     }
 
     public static string ValueOf(Cell cell) => cell.DataType is null ? cell.CellValue?.Text ?? "" : TextOf(cell);
-
-    /// <summary>The header and the records of a CSV.</summary>
-    public static List<string[]> CsvRecords(byte[] csv)
-    {
-        using var reader = new StreamReader(new MemoryStream(csv), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var parser = new CsvParser(reader, CultureInfo.InvariantCulture);
-        var records = new List<string[]>();
-        while (parser.Read())
-        {
-            records.Add(parser.Record!);
-        }
-
-        return records;
-    }
 }
 
 /// <summary>Like a blob or response stream: no seeking, no reading, so the renderer cannot rely on either.</summary>
