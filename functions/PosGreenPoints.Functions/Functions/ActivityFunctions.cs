@@ -93,7 +93,7 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
             await adjustments.PostAsync(memberId, body, cancellationToken) switch
             {
                 AdjustmentRequestOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
-                AdjustmentRequestOutcome.ChainNotRegistered unregistered => ChainNotRegistered(unregistered.ChainId),
+                AdjustmentRequestOutcome.ChainNotRegistered unregistered => Problems.ChainNotRegistered(unregistered.ChainId),
                 AdjustmentRequestOutcome.Done { Outcome: AdjustmentOutcome.Conflict conflict } => Problems.Conflict(
                     ProblemTypes.AdjustmentConflict,
                     "A different adjustment with this id exists.",
@@ -118,14 +118,10 @@ public sealed class ActivityFunctions(ApiGate gate, ActivitySubmissions submissi
 
     private static string StatusUrl(string id) => $"/api/v1/activities/{Uri.EscapeDataString(id)}";
 
-    private static ObjectResult ChainNotRegistered(string chainId) => Problems.Create(
-        StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainNotRegistered, "The chain is not registered.",
-        $"Chain '{chainId}' is not registered; an operator registers it with PUT /api/v1/admin/chains/{{chainId}}.");
-
     private static ObjectResult Refusal(SubmissionOutcome outcome) => outcome switch
     {
         SubmissionOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
-        SubmissionOutcome.ChainNotRegistered unregistered => ChainNotRegistered(unregistered.ChainId),
+        SubmissionOutcome.ChainNotRegistered unregistered => Problems.ChainNotRegistered(unregistered.ChainId),
         SubmissionOutcome.OutOfScope => Problems.Forbidden("This API key may not post activities for that chain."),
         _ => throw new InvalidOperationException($"{outcome} is not a refusal."),
     };

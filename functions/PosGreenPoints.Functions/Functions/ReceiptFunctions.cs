@@ -92,9 +92,7 @@ public sealed class ReceiptFunctions(ApiGate gate, ReceiptSubmissions submission
     private static ObjectResult Refusal(SubmissionOutcome outcome) => outcome switch
     {
         SubmissionOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
-        SubmissionOutcome.ChainNotRegistered unregistered => Problems.Create(
-            StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainNotRegistered, "The chain is not registered.",
-            $"Chain '{unregistered.ChainId}' is not registered; an operator registers it with PUT /api/v1/admin/chains/{{chainId}}."),
+        SubmissionOutcome.ChainNotRegistered unregistered => Problems.ChainNotRegistered(unregistered.ChainId),
         SubmissionOutcome.OutOfScope => Problems.Forbidden("This API key may not post receipts for that chain."),
         SubmissionOutcome.ServiceChainReceipt service => Problems.Create(
             StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainKindMismatch, "A service chain posts activities, not receipts.",

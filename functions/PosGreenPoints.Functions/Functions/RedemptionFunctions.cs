@@ -135,8 +135,7 @@ public sealed class RedemptionFunctions(ApiGate gate, Redemptions redemptions, W
             case RedemptionOutcome.OutsideScope:
                 return Problems.Forbidden("This API key may not redeem for that chain.");
             case RedemptionOutcome.ChainNotRegistered unregistered:
-                return Problems.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainNotRegistered, "The chain is not registered.",
-                    $"Chain '{unregistered.ChainId}' is not registered; an operator registers it with PUT /api/v1/admin/chains/{{chainId}}.");
+                return Problems.ChainNotRegistered(unregistered.ChainId);
             case RedemptionOutcome.CodeInvalid:
                 return Problems.Create(StatusCodes.Status404NotFound, ProblemTypes.MemberCodeInvalid, "The member code is not valid.",
                     "The code is unknown, expired or used. Ask the member to show a new code in the app.");

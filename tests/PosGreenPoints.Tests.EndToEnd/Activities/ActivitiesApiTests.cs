@@ -61,6 +61,26 @@ public sealed class ActivitiesApiTests(FunctionAppFixture app)
     }
 
     [Fact]
+    public async Task An_activity_or_an_adjustment_naming_an_unregistered_chain_is_422_and_changes_nothing()
+    {
+        var chainId = SampleReceipts.NewChainId("nochain");
+        using var operatorClient = app.Client();
+        var memberId = "M" + Guid.NewGuid().ToString("N")[..12];
+
+        using var activity = await operatorClient.PostAsync("api/v1/activities", AppApi.Json(Trip(chainId, "T-NONE", memberId)));
+        using var adjustment = await operatorClient.PostAsJsonAsync($"api/v1/admin/members/{memberId}/adjustments", new AdjustmentRequest("ADJ-NONE", chainId, 100, "goodwill"));
+
+        foreach (var answer in new[] { activity, adjustment })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+            Assert.Equal("https://posgreenpoints.cn/problems/chain-not-registered", (await answer.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
+        }
+
+        using var lots = await operatorClient.GetAsync($"api/v1/members/{memberId}/lots");
+        Assert.Equal(HttpStatusCode.NotFound, lots.StatusCode);
+    }
+
+    [Fact]
     public async Task Thirty_concurrent_posts_of_one_activity_answer_one_202_and_the_rest_200_and_a_changed_one_409()
     {
         var chainId = SampleReceipts.NewChainId("metro30");

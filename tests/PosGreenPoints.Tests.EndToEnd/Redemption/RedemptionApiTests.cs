@@ -187,6 +187,9 @@ public sealed class RedemptionApiTests(FunctionAppFixture app)
         Assert.Contains("reason", await noReason.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var desk = await operatorClient.ReserveAsync(new RedemptionRequest(redeemer, "DESK", "D-1", "S-D1", null, memberId, 50, RedemptionPurposes.Service, true, "会员到服务台兑换 desk"));
         Assert.Equal(RedemptionStatuses.Committed, (await AssertRedemptionAsync(desk, HttpStatusCode.Created)).Status);
+        using var unregistered = await operatorClient.ReserveAsync(new RedemptionRequest(SampleReceipts.NewChainId("nochain"), "DESK", "D-1", "S-D2", null, memberId, 50, RedemptionPurposes.Service, true, "desk"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unregistered.StatusCode);
+        Assert.Contains("/problems/chain-not-registered", await unregistered.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var points = await operatorClient.PointsAsync(memberId);
         Assert.Equal((650L, 300L, 50L), (points.Available, points.Reserved, points.Redeemed));
     }

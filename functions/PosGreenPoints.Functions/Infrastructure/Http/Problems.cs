@@ -47,6 +47,11 @@ public static class Problems
     public static ObjectResult NotFound(string detail = "There is no such object, or it is outside this key's scope.") =>
         Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", detail);
 
+    /// <summary>A 422: the request names a chain the scheme does not know (yet).</summary>
+    public static ObjectResult ChainNotRegistered(string chainId) =>
+        Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.ChainNotRegistered, "The chain is not registered.",
+            $"Chain '{chainId}' is not registered; an operator registers it with PUT /api/v1/admin/chains/{{chainId}}.");
+
     public static ObjectResult Conflict(string type, string title, string detail) =>
         Create(StatusCodes.Status409Conflict, type, title, detail);
 
