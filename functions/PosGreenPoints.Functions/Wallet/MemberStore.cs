@@ -190,11 +190,13 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
     /// a wallet changed since it was read fails its transaction.
     /// </summary>
     /// <returns>The members whose change was not written (their transaction met a newer wallet): read and decide again.</returns>
-    internal async Task<IReadOnlyList<string>> WriteChangesAsync(string partitionKey, IReadOnlyList<(StoredWallet Wallet, WalletChange Change)> changes, CancellationToken cancellationToken)
+    /// <param name="writeId">Stored with each wallet written (<see cref="StoredWallet.Write"/>), so the caller can recognise its own write behind a failure.</param>
+    /// <returns>The members whose transaction failed on a newer row: read them and decide again.</returns>
+    internal async Task<IReadOnlyList<string>> WriteChangesAsync(string partitionKey, IReadOnlyList<(StoredWallet Wallet, WalletChange Change)> changes, CancellationToken cancellationToken, string? writeId = null)
     {
         var table = await _table.GetAsync(cancellationToken);
         var notWritten = new List<string>();
-        var units = changes.Select(change => (change.Wallet.MemberId, Actions: ChangeActions(partitionKey, change.Wallet, change.Change), Size: StoredWallet.Size(change.Change.State))).ToList();
+        var units = changes.Select(change => (change.Wallet.MemberId, Actions: ChangeActions(partitionKey, change.Wallet, change.Change, writeId), Size: StoredWallet.Size(change.Change.State))).ToList();
         foreach (var chunk in Transactions(units))
         {
             try
@@ -271,9 +273,9 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
     }
 
     /// <summary>A wallet change's writes: the wallet under its ETag, its statement rows, and the redemptions whose hold it let lapse.</summary>
-    private List<TableTransactionAction> ChangeActions(string partitionKey, StoredWallet wallet, WalletChange change) =>
+    private List<TableTransactionAction> ChangeActions(string partitionKey, StoredWallet wallet, WalletChange change, string? writeId = null) =>
     [
-        wallet.Write(partitionKey, change.State),
+        wallet.Write(partitionKey, change.State, writeId),
         .. StatementRows.Rows(partitionKey, wallet.MemberId, change.Entries, rules.Wallet.YuanPerPoint).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)),
         .. change.Lapsed.Select(hold => RedemptionRecord.Lapse(partitionKey, wallet.MemberId, hold)),
     ];

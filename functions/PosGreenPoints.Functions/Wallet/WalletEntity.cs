@@ -77,6 +77,7 @@ internal static class MemberRows
         public const string NextExpiryAt = "NextExpiryAt";
         public const string Holds = "Holds";
         public const string NextLapseAt = "NextLapseAt";
+        public const string WriteId = "WriteId";
 
         public const string Points = "Points";
         public const string BusinessDate = "BusinessDate";
@@ -106,6 +107,9 @@ internal static class MemberRows
 /// <summary>A wallet as stored: the state, and the ETag it was read with (null: not stored yet).</summary>
 internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ETag)
 {
+    /// <summary>The id the last write gave the row, if it gave one (<see cref="Write"/>).</summary>
+    public string? WriteId { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
 
     public static StoredWallet New(string memberId) => new(memberId, WalletState.Empty, null);
@@ -126,11 +130,16 @@ internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ET
             chains,
             row.GetDateTimeOffset(MemberRows.Columns.UpdatedAt))
         { Holds = holds };
-        return new StoredWallet(row.GetString(MemberRows.Columns.MemberId)!, state, row.ETag);
+        return new StoredWallet(row.GetString(MemberRows.Columns.MemberId)!, state, row.ETag) { WriteId = row.GetString(MemberRows.Columns.WriteId) };
     }
 
     /// <summary>The write of <paramref name="next"/>: an insert for a new wallet, else a whole replace under the ETag read (long text must not keep stale parts).</summary>
-    public TableTransactionAction Write(string partitionKey, WalletState next)
+    /// <param name="writeId">
+    /// Stored with the row, so that a writer whose answer was lost can tell its own write from another's:
+    /// the storage client sends a transaction again when no answer came, and that repeat fails on the
+    /// ETag the first one changed. Every later write replaces the whole row, so the id is gone with it.
+    /// </param>
+    public TableTransactionAction Write(string partitionKey, WalletState next, string? writeId = null)
     {
         var row = new TableEntity(partitionKey, MemberRows.Wallet(MemberId))
         {
@@ -153,6 +162,11 @@ internal sealed record StoredWallet(string MemberId, WalletState State, ETag? ET
         {
             // The holds sweep's filter, likewise.
             row[MemberRows.Columns.NextLapseAt] = nextLapseAt;
+        }
+
+        if (writeId is not null)
+        {
+            row[MemberRows.Columns.WriteId] = writeId;
         }
 
         LongText.Set(row, MemberRows.Columns.Lots, JsonSerializer.Serialize(next.Lots.Select(LotRow.Of), Json));

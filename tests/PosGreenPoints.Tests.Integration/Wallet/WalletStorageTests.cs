@@ -189,6 +189,42 @@ public sealed class WalletStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Expiry_whose_transaction_answers_were_lost_counts_each_lot_it_expired_once()
+    {
+        var chainId = SampleReceipts.NewChainId("explost");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lost = new LostTransactionAnswers();
+        var harness = await ScoringHarness.StartAsync(azurite, chainId, clock, lost);
+        var gtin = await harness.GreenAndLowVocGtinAsync();
+        var members = Enumerable.Range(0, 3).Select(_ => ScoringHarness.NewMemberId()).ToList();
+        foreach (var (memberId, index) in members.Select((memberId, index) => (memberId, index)))
+        {
+            Assert.Equal(ScoringResult.Scored, await harness.ScoreAsync((await harness.TakeInAsync(ScoringHarness.Sale(chainId, $"L-{index}", memberId, 100.00m, gtin)))[0]));
+        }
+
+        // Every transaction of the run is applied, and its repeat fails on the wallets it changed: the run
+        // must still count (and report to the dashboard) what it expired, and not expire it twice.
+        clock.Advance(TimeSpan.FromDays(800));
+        using var metrics = new Telemetry.MetricCapture();
+        lost.Arm();
+        var run = await harness.Services.GetRequiredService<WalletExpiry>().RunAsync(WalletDue.Expiry, CancellationToken.None);
+        lost.Disarm();
+
+        Assert.True(lost.Lost > 0);
+        Assert.True(run.Lots >= members.Count, $"the run counted {run.Lots} lots");
+        Assert.Equal(3 * 150, metrics.Sum("posgreenpoints.points.expired", ("chain_id", chainId)));
+        foreach (var memberId in members)
+        {
+            var balance = await AssertConsistentAsync(harness, memberId);
+            Assert.Equal((0L, 150L), (balance.Balance, balance.Expired));
+            Assert.Single(await StatementAsync(harness, memberId), entry => entry.Kind == StatementKinds.Expiry);
+        }
+
+        await harness.Services.GetRequiredService<WalletExpiry>().RunAsync(WalletDue.Expiry, CancellationToken.None);
+        Assert.Equal(3 * 150, metrics.Sum("posgreenpoints.points.expired", ("chain_id", chainId)));
+    }
+
+    [Fact]
     public async Task Two_instances_expiring_the_same_lots_at_once_expire_each_once()
     {
         var chainId = SampleReceipts.NewChainId("exprace");
