@@ -25,60 +25,40 @@ internal static class ActivityThroughputBenchmark
     public static async Task RunAsync(Report report, int count, int clients)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, BatchSize, "--activities");
-        await EndToEndBenchmark.BuildRunnerAsync();
-        var azurite = new AzuriteFixture();
-        await azurite.StartAsync();
-        var settings = new Dictionary<string, string?>(FunctionAppFixture.Settings) { ["Telemetry:Console"] = "false" };
-        var runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, azurite.ConnectionString, settings);
-        try
-        {
-            var run = Guid.NewGuid().ToString("N")[..8];
-            var (retail, metro) = ($"bench-shop-{run}", $"bench-metro-{run}");
-            using var operatorClient = EndToEndBenchmark.Client(runner, FunctionAppFixture.OperatorKey);
-            await EndToEndBenchmark.ExpectAsync(await operatorClient.PutAsJsonAsync($"api/v1/admin/chains/{retail}", new ChainRegistration("Benchmark shop")), "registering the shop", HttpStatusCode.Created);
-            await EndToEndBenchmark.ExpectAsync(await operatorClient.PutAsJsonAsync($"api/v1/admin/chains/{metro}", new ChainRegistration("Benchmark metro", Kind: ChainKinds.Service)), "registering the metro", HttpStatusCode.Created);
-            using var created = await operatorClient.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest("bench-gates-" + run, ClientRoles.Pos, [retail, metro]));
-            await EndToEndBenchmark.ExpectAsync(created, "creating the key", HttpStatusCode.Created);
-            var key = (await created.Content.ReadFromJsonAsync<CreatedClient>())!.ApiKey;
-            var posters = Enumerable.Range(0, clients).Select(_ => EndToEndBenchmark.Client(runner, key)).ToArray();
-            try
+        await using var app = await RunnerOnAzurite.StartAsync();
+        var azurite = app.Azurite;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var (retail, metro) = ($"bench-shop-{run}", $"bench-metro-{run}");
+        var operatorClient = app.Client(FunctionAppFixture.OperatorKey);
+        await EndToEndBenchmark.ExpectAsync(await operatorClient.PutAsJsonAsync($"api/v1/admin/chains/{retail}", new ChainRegistration("Benchmark shop")), "registering the shop", HttpStatusCode.Created);
+        await EndToEndBenchmark.ExpectAsync(await operatorClient.PutAsJsonAsync($"api/v1/admin/chains/{metro}", new ChainRegistration("Benchmark metro", Kind: ChainKinds.Service)), "registering the metro", HttpStatusCode.Created);
+        using var created = await operatorClient.PostAsJsonAsync("api/v1/admin/clients", new CreateClientRequest("bench-gates-" + run, ClientRoles.Pos, [retail, metro]));
+        await EndToEndBenchmark.ExpectAsync(created, "creating the key", HttpStatusCode.Created);
+        var key = (await created.Content.ReadFromJsonAsync<CreatedClient>())!.ApiKey;
+        var posters = app.Clients(key, clients);
+
+        var receipts = azurite.Tables.GetTableClient(StorageNames.Tables.Receipts);
+        var activities = azurite.Tables.GetTableClient(StorageNames.Tables.Activities);
+
+        // Warm-up: the first post of each kind loads rules, chains and lists.
+        await PostAllAsync(posters, [("api/v1/receipts", Receipt(retail, "WARM", 0))]);
+        await PostAllAsync(posters, [("api/v1/activities", Trip(metro, "WARM", "BAWARM").ToJsonString())]);
+        await WaitUntilScoredAsync(receipts, retail);
+        await WaitUntilScoredAsync(activities, metro);
+
+        var receiptRun = await MeasureAsync(posters, receipts, retail,
+            Enumerable.Range(0, count).Select(index => ("api/v1/receipts", Receipt(retail, $"S{index:D6}", index))).ToList());
+        var singleRun = await MeasureAsync(posters, activities, metro,
+            Enumerable.Range(0, count).Select(index => ("api/v1/activities", Trip(metro, $"S{index:D6}", $"BA{index:D6}").ToJsonString())).ToList());
+        var batchRun = await MeasureAsync(posters, activities, metro,
+            Enumerable.Range(0, count / BatchSize).Select(batch => ("api/v1/activities/batch", new JsonObject
             {
-                var receipts = azurite.Tables.GetTableClient(StorageNames.Tables.Receipts);
-                var activities = azurite.Tables.GetTableClient(StorageNames.Tables.Activities);
+                ["activities"] = new JsonArray([.. Enumerable.Range(0, BatchSize).Select(index => Trip(metro, $"B{batch:D4}-{index:D3}", $"BB{batch:D4}{index:D3}"))]),
+            }.ToJsonString())).ToList());
 
-                // Warm-up: the first post of each kind loads rules, chains and lists.
-                await PostAllAsync(posters, [("api/v1/receipts", Receipt(retail, "WARM", 0))]);
-                await PostAllAsync(posters, [("api/v1/activities", Trip(metro, "WARM", "BAWARM").ToJsonString())]);
-                await WaitUntilScoredAsync(receipts, retail);
-                await WaitUntilScoredAsync(activities, metro);
-
-                var receiptRun = await MeasureAsync(posters, receipts, retail,
-                    Enumerable.Range(0, count).Select(index => ("api/v1/receipts", Receipt(retail, $"S{index:D6}", index))).ToList());
-                var singleRun = await MeasureAsync(posters, activities, metro,
-                    Enumerable.Range(0, count).Select(index => ("api/v1/activities", Trip(metro, $"S{index:D6}", $"BA{index:D6}").ToJsonString())).ToList());
-                var batchRun = await MeasureAsync(posters, activities, metro,
-                    Enumerable.Range(0, count / BatchSize).Select(batch => ("api/v1/activities/batch", new JsonObject
-                    {
-                        ["activities"] = new JsonArray([.. Enumerable.Range(0, BatchSize).Select(index => Trip(metro, $"B{batch:D4}-{index:D3}", $"BB{batch:D4}{index:D3}"))]),
-                    }.ToJsonString())).ToList());
-
-                Add(report, $"receipts, single posts ({count}; {clients} clients): post → scored", count, receiptRun);
-                Add(report, $"activities, single posts ({count} transit trips; {clients} clients): post → scored", count, singleRun);
-                Add(report, $"activities, batches of {BatchSize} ({count / BatchSize} × {BatchSize}; {clients} clients): post → scored", count / BatchSize * BatchSize, batchRun);
-            }
-            finally
-            {
-                foreach (var poster in posters)
-                {
-                    poster.Dispose();
-                }
-            }
-        }
-        finally
-        {
-            await runner.DisposeAsync();
-            await azurite.DisposeAsync();
-        }
+        Add(report, $"receipts, single posts ({count}; {clients} clients): post → scored", count, receiptRun);
+        Add(report, $"activities, single posts ({count} transit trips; {clients} clients): post → scored", count, singleRun);
+        Add(report, $"activities, batches of {BatchSize} ({count / BatchSize} × {BatchSize}; {clients} clients): post → scored", count / BatchSize * BatchSize, batchRun);
     }
 
     private static void Add(Report report, string label, int items, (TimeSpan PostToScored, double[] Latencies) measured) =>

@@ -143,65 +143,44 @@ internal static class RedemptionBenchmark
     /// </summary>
     private static async Task MeasureThroughTheRunnerAsync(Report report, int count, int clients)
     {
-        await EndToEndBenchmark.BuildRunnerAsync();
-        var azurite = new AzuriteFixture();
-        await azurite.StartAsync();
-        var settings = new Dictionary<string, string?>(FunctionAppFixture.Settings) { ["Telemetry:Console"] = "false" };
-        var runner = await LocalRunnerProcess.StartAsync(RepositoryPaths.FunctionAppDirectory, azurite.ConnectionString, settings);
-        try
-        {
-            var chainId = "bench-till-" + Guid.NewGuid().ToString("N")[..8];
-            using var operatorClient = EndToEndBenchmark.Client(runner, FunctionAppFixture.OperatorKey);
-            await EndToEndBenchmark.ExpectAsync(await operatorClient.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("Benchmark till")), "registering the chain", HttpStatusCode.Created, HttpStatusCode.OK);
-            var tillKey = await CreateKeyAsync(operatorClient, ClientRoles.Pos, chainId);
-            var appKey = await CreateKeyAsync(operatorClient, ClientRoles.App, null);
-            using var appClient = EndToEndBenchmark.Client(runner, appKey);
-            var tills = Enumerable.Range(0, clients).Select(_ => EndToEndBenchmark.Client(runner, tillKey)).ToArray();
-            try
-            {
-                // Members with available points (not measured); then receipt posts, the reference; then a code
-                // each, issued just before the reservations, which must come within the code's 120 s.
-                var members = Enumerable.Range(0, count).Select(index => $"BH{index:D6}").ToArray();
-                var codes = new string[count];
-                await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (index, cancellationToken) =>
-                    await EndToEndBenchmark.ExpectAsync(
-                        await operatorClient.PostAsJsonAsync($"api/v1/admin/members/{members[index]}/adjustments", new AdjustmentRequest("CREDIT", chainId, 1000, "benchmark"), cancellationToken),
-                        "crediting a member", HttpStatusCode.Created));
-                var receiptPosts = await ConcurrentRequests.SendAsync(tills, count, index =>
-                    new HttpRequestMessage(HttpMethod.Post, "api/v1/receipts") { Content = Json(Receipt(chainId, index)) },
-                    HttpStatusCode.Accepted);
-                await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (index, cancellationToken) =>
-                {
-                    using var issued = await appClient.PostAsync($"api/v1/members/{members[index]}/codes", null, cancellationToken);
-                    await EndToEndBenchmark.ExpectAsync(issued, "issuing a code", HttpStatusCode.Created);
-                    codes[index] = (await issued.Content.ReadFromJsonAsync<MemberCodeIssued>(cancellationToken))!.Code;
-                });
+        await using var app = await RunnerOnAzurite.StartAsync();
+        var chainId = "bench-till-" + Guid.NewGuid().ToString("N")[..8];
+        var operatorClient = app.Client(FunctionAppFixture.OperatorKey);
+        await EndToEndBenchmark.ExpectAsync(await operatorClient.PutAsJsonAsync($"api/v1/admin/chains/{chainId}", new ChainRegistration("Benchmark till")), "registering the chain", HttpStatusCode.Created, HttpStatusCode.OK);
+        var tillKey = await CreateKeyAsync(operatorClient, ClientRoles.Pos, chainId);
+        var appKey = await CreateKeyAsync(operatorClient, ClientRoles.App, null);
+        var appClient = app.Client(appKey);
+        var tills = app.Clients(tillKey, clients);
 
-                var reservations = await ConcurrentRequests.SendAsync(tills, count, index =>
-                    new HttpRequestMessage(HttpMethod.Post, "api/v1/redemptions") { Content = JsonContent.Create(Reservation(chainId, $"H-{index:D6}", codes[index], 100, commit: false)) },
-                    HttpStatusCode.Created);
-                var commits = await ConcurrentRequests.SendAsync(tills, count, index =>
-                    new HttpRequestMessage(HttpMethod.Post, $"api/v1/redemptions/{chainId}/H-{index:D6}/commit"),
-                    HttpStatusCode.OK);
-
-                var label = $"through the local runner, {clients} tills at once, {count} each";
-                Add(report, $"receipt posts ({label})", receiptPosts);
-                Add(report, $"reservations ({label})", reservations);
-                Add(report, $"commits ({label})", commits);
-            }
-            finally
-            {
-                foreach (var till in tills)
-                {
-                    till.Dispose();
-                }
-            }
-        }
-        finally
+        // Members with available points (not measured); then receipt posts, the reference; then a code
+        // each, issued just before the reservations, which must come within the code's 120 s.
+        var members = Enumerable.Range(0, count).Select(index => $"BH{index:D6}").ToArray();
+        var codes = new string[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (index, cancellationToken) =>
+            await EndToEndBenchmark.ExpectAsync(
+                await operatorClient.PostAsJsonAsync($"api/v1/admin/members/{members[index]}/adjustments", new AdjustmentRequest("CREDIT", chainId, 1000, "benchmark"), cancellationToken),
+                "crediting a member", HttpStatusCode.Created));
+        var receiptPosts = await ConcurrentRequests.SendAsync(tills, count, index =>
+            new HttpRequestMessage(HttpMethod.Post, "api/v1/receipts") { Content = Json(Receipt(chainId, index)) },
+            HttpStatusCode.Accepted);
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (index, cancellationToken) =>
         {
-            await runner.DisposeAsync();
-            await azurite.DisposeAsync();
-        }
+            using var issued = await appClient.PostAsync($"api/v1/members/{members[index]}/codes", null, cancellationToken);
+            await EndToEndBenchmark.ExpectAsync(issued, "issuing a code", HttpStatusCode.Created);
+            codes[index] = (await issued.Content.ReadFromJsonAsync<MemberCodeIssued>(cancellationToken))!.Code;
+        });
+
+        var reservations = await ConcurrentRequests.SendAsync(tills, count, index =>
+            new HttpRequestMessage(HttpMethod.Post, "api/v1/redemptions") { Content = JsonContent.Create(Reservation(chainId, $"H-{index:D6}", codes[index], 100, commit: false)) },
+            HttpStatusCode.Created);
+        var commits = await ConcurrentRequests.SendAsync(tills, count, index =>
+            new HttpRequestMessage(HttpMethod.Post, $"api/v1/redemptions/{chainId}/H-{index:D6}/commit"),
+            HttpStatusCode.OK);
+
+        var label = $"through the local runner, {clients} tills at once, {count} each";
+        Add(report, $"receipt posts ({label})", receiptPosts);
+        Add(report, $"reservations ({label})", reservations);
+        Add(report, $"commits ({label})", commits);
     }
 
     private static void Add(Report report, string label, (double PerSecond, double[] Latencies) measured) =>
