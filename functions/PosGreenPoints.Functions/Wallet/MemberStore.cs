@@ -187,15 +187,17 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
 
     /// <summary>
     /// Writes wallet changes of one bucket (each with its statement rows) in as few transactions as fit;
-    /// a wallet changed since it was read fails its transaction.
+    /// a wallet changed since it was read fails its transaction. A failed transaction may still have been
+    /// written: the storage client sends it again when its answer was lost, and the repeat fails on the
+    /// ETags the first one changed. So every wallet carries this call's id (<see cref="StoredWallet.Write"/>),
+    /// and after a failure a wallet read back with that id counts as written.
     /// </summary>
-    /// <returns>The members whose change was not written (their transaction met a newer wallet): read and decide again.</returns>
-    /// <param name="writeId">Stored with each wallet written (<see cref="StoredWallet.Write"/>), so the caller can recognise its own write behind a failure.</param>
-    /// <returns>The members whose transaction failed on a newer row: read them and decide again.</returns>
-    internal async Task<IReadOnlyList<string>> WriteChangesAsync(string partitionKey, IReadOnlyList<(StoredWallet Wallet, WalletChange Change)> changes, CancellationToken cancellationToken, string? writeId = null)
+    /// <returns>The members whose change was not written, each with its wallet as read after the failure (null: none): decide again.</returns>
+    internal async Task<IReadOnlyDictionary<string, StoredWallet?>> WriteChangesAsync(string partitionKey, IReadOnlyList<(StoredWallet Wallet, WalletChange Change)> changes, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync(cancellationToken);
-        var notWritten = new List<string>();
+        var writeId = Guid.NewGuid().ToString("N");
+        var notWritten = new Dictionary<string, StoredWallet?>(StringComparer.Ordinal);
         var units = changes.Select(change => (change.Wallet.MemberId, Actions: ChangeActions(partitionKey, change.Wallet, change.Change, writeId), Size: StoredWallet.Size(change.Change.State))).ToList();
         foreach (var chunk in Transactions(units))
         {
@@ -205,7 +207,14 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
             }
             catch (TableTransactionFailedException failure) when (failure.Status is 409 or 412)
             {
-                notWritten.AddRange(chunk.Select(unit => unit.MemberId));
+                foreach (var unit in chunk)
+                {
+                    var fresh = await ReadWalletAsync(unit.MemberId, cancellationToken);
+                    if (fresh?.WriteId != writeId)
+                    {
+                        notWritten[unit.MemberId] = fresh;
+                    }
+                }
             }
         }
 
@@ -327,8 +336,8 @@ public sealed partial class MemberStore(TableServiceClient tables, StorageProvis
         }
 
         await events.PublishAsync(lapsed.SelectMany(item => WalletExpiry.ExpiredEvents(item.Wallet.MemberId, item.Change, now)).ToList(), cancellationToken);
-        var notWritten = (await WriteChangesAsync(partitionKey, lapsed, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        foreach (var expiry in lapsed.Where(item => !notWritten.Contains(item.Wallet.MemberId)).SelectMany(item => item.Change.Entries).Where(entry => entry.Kind == EntryKinds.Expiry))
+        var notWritten = await WriteChangesAsync(partitionKey, lapsed, cancellationToken);
+        foreach (var expiry in lapsed.Where(item => !notWritten.ContainsKey(item.Wallet.MemberId)).SelectMany(item => item.Change.Entries).Where(entry => entry.Kind == EntryKinds.Expiry))
         {
             PosGreenPointsTelemetry.PointsExpired(expiry.ChainId, -expiry.Points);
         }

@@ -94,21 +94,8 @@ public sealed class WalletExpiry(MemberStore store, EventPublisher events, TimeP
         for (var attempt = 1; batch.Count > 0; attempt++)
         {
             await events.PublishAsync(batch.SelectMany(item => ExpiredEvents(item.Wallet.MemberId, item.Change, now)).ToList(), cancellationToken);
-            var writeId = Guid.NewGuid().ToString("N");
-            var notWritten = (await store.WriteChangesAsync(partitionKey, batch, cancellationToken, writeId)).ToHashSet(StringComparer.Ordinal);
-            var fresh = new Dictionary<string, StoredWallet>(StringComparer.Ordinal);
-            foreach (var memberId in notWritten)
-            {
-                if (await store.ReadWalletAsync(memberId, cancellationToken) is { } wallet)
-                {
-                    fresh[memberId] = wallet;
-                }
-            }
-
-            // A transaction whose answer was lost and whose repeat then failed on the ETag it had changed
-            // itself was written all the same: the wallets carry its id. Counted, not decided again.
-            notWritten.RemoveWhere(memberId => fresh.TryGetValue(memberId, out var wallet) && wallet.WriteId == writeId);
-            foreach (var change in batch.Where(item => !notWritten.Contains(item.Wallet.MemberId)).Select(item => item.Change))
+            var notWritten = await store.WriteChangesAsync(partitionKey, batch, cancellationToken);
+            foreach (var change in batch.Where(item => !notWritten.ContainsKey(item.Wallet.MemberId)).Select(item => item.Change))
             {
                 written.Add(change);
                 foreach (var entry in Expiries(change))
@@ -122,9 +109,9 @@ public sealed class WalletExpiry(MemberStore store, EventPublisher events, TimeP
                 throw new InvalidOperationException($"{notWritten.Count} wallets of bucket {partitionKey} kept changing while their lots expired; the next run takes them.");
             }
 
-            // A wallet changed since it was read (a posting, or another instance expiring it): read it and decide again.
-            batch = [.. notWritten.Where(fresh.ContainsKey)
-                .Select(memberId => (Wallet: fresh[memberId], Change: WalletDecider.Settle(fresh[memberId].State, now)))
+            // A wallet changed since it was read (a posting, or another instance expiring it): decide again on it as it is now.
+            batch = [.. notWritten.Values.OfType<StoredWallet>()
+                .Select(fresh => (Wallet: fresh, Change: WalletDecider.Settle(fresh.State, now)))
                 .Where(item => Changes(item.Change))];
         }
 
