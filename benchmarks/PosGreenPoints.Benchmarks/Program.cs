@@ -39,99 +39,39 @@ if (sections.Contains("4"))
     }
 }
 
-if (sections.Contains("1"))
-{
-    try
-    {
-        await ClassificationBenchmark.RunAsync(report, listRows, TimeSpan.FromSeconds(classifySeconds));
-    }
-    catch (Exception failure) when (failure is not OutOfMemoryException)
-    {
-        report.NotMeasured("1 Classification", "load and classify", "≤ 3 s, ≤ 200 MB, ≥ 2,000,000 lines/s", "failed: " + failure.Message);
-    }
-}
-
-if (sections.Contains("2"))
-{
-    try
-    {
-        await StorageBenchmark.RunAsync(report, receipts);
-    }
-    catch (Exception failure) when (failure is not OutOfMemoryException)
-    {
-        report.NotMeasured("2 Storage ops", "per receipt, end to end", "≤ 8 single, ≤ 1 batch of 100", "failed: " + failure.GetType().Name + ": " + failure.Message);
-    }
-}
-
-if (sections.Contains("3"))
-{
-    try
-    {
-        await EndToEndBenchmark.RunAsync(report, endToEnd);
-    }
-    catch (Exception failure) when (failure is not OutOfMemoryException)
-    {
-        // The runner's and Azurite's output in the message is for the console, not the table.
-        Console.Error.WriteLine(failure);
-        report.NotMeasured("3 End to end", "receipts/s post → scored through the local runner, beside Azurite raw", "report", "failed: " + failure.GetType().Name + ": " + failure.Message.Split('\n')[0]);
-    }
-}
-
-if (sections.Contains("5"))
-{
-    try
-    {
-        await ExpiryBenchmark.RunAsync(report, expiry);
-    }
-    catch (Exception failure) when (failure is not OutOfMemoryException)
-    {
-        Console.Error.WriteLine(failure);
-        report.NotMeasured("5 Expiry", "expire lots due at one instant", "≤ 60 s, ≤ 400 MB", "failed: " + failure.GetType().Name + ": " + failure.Message.Split('\n')[0]);
-    }
-}
-
-if (sections.Contains("6"))
-{
-    try
-    {
-        await RedemptionBenchmark.RunAsync(report, redemptions, endToEnd.Clients);
-    }
-    catch (Exception failure) when (failure is not OutOfMemoryException)
-    {
-        Console.Error.WriteLine(failure);
-        report.NotMeasured("6 Redemption", "reserve + commit: storage ops, reservations/s", "≤ 6 ops", "failed: " + failure.GetType().Name + ": " + failure.Message.Split('\n')[0]);
-    }
-}
-
-if (sections.Contains("7"))
-{
-    try
-    {
-        await ActivityThroughputBenchmark.RunAsync(report, activities, endToEnd.Clients);
-    }
-    catch (Exception failure) when (failure is not OutOfMemoryException)
-    {
-        Console.Error.WriteLine(failure);
-        report.NotMeasured("7 Activities end to end", "activities/s post → scored", "report", "failed: " + failure.GetType().Name + ": " + failure.Message.Split('\n')[0]);
-    }
-}
-
-if (sections.Contains("8"))
-{
-    try
-    {
-        await ClearingBenchmark.RunAsync(report, clearingEntries);
-    }
-    catch (Exception failure) when (failure is not OutOfMemoryException)
-    {
-        report.NotMeasured("8 Clearing", "generate a clearing day", "≤ 60 s, ≤ 400 MB", "failed: " + failure.GetType().Name + ": " + failure.Message);
-    }
-}
+await SectionAsync("1", "1 Classification", "load and classify", "≤ 3 s, ≤ 200 MB, ≥ 2,000,000 lines/s",
+    () => ClassificationBenchmark.RunAsync(report, listRows, TimeSpan.FromSeconds(classifySeconds)));
+await SectionAsync("2", "2 Storage ops", "per receipt, end to end", "≤ 8 single, ≤ 1 batch of 100", () => StorageBenchmark.RunAsync(report, receipts));
+await SectionAsync("3", "3 End to end", "receipts/s post → scored through the local runner, beside Azurite raw", "report", () => EndToEndBenchmark.RunAsync(report, endToEnd));
+await SectionAsync("5", "5 Expiry", "expire lots due at one instant", "≤ 60 s, ≤ 400 MB", () => ExpiryBenchmark.RunAsync(report, expiry));
+await SectionAsync("6", "6 Redemption", "reserve + commit: storage ops, reservations/s", "≤ 6 ops", () => RedemptionBenchmark.RunAsync(report, redemptions, endToEnd.Clients));
+await SectionAsync("7", "7 Activities end to end", "activities/s post → scored", "report", () => ActivityThroughputBenchmark.RunAsync(report, activities, endToEnd.Clients));
+await SectionAsync("8", "8 Clearing", "generate a clearing day", "≤ 60 s, ≤ 400 MB", () => ClearingBenchmark.RunAsync(report, clearingEntries));
 
 settlement(report);
 
 Console.WriteLine(report.Render());
 return 0;
+
+// A section that fails is a row saying so, and the others still run; the whole failure goes to the
+// console (it may hold the runner's and Azurite's output), its first line to the table.
+async Task SectionAsync(string number, string section, string measure, string target, Func<Task> run)
+{
+    if (!sections.Contains(number))
+    {
+        return;
+    }
+
+    try
+    {
+        await run();
+    }
+    catch (Exception failure) when (failure is not OutOfMemoryException)
+    {
+        Console.Error.WriteLine(failure);
+        report.NotMeasured(section, measure, target, "failed: " + failure.GetType().Name + ": " + failure.Message.Split('\n')[0]);
+    }
+}
 
 static string? OptionText(string[] args, string name)
 {
